@@ -1,0 +1,10 @@
+import { Command } from 'commander';
+
+/** The `resi` command. Each program (api, miner, validator, devnet) registers itself here. */
+export function buildProgram(): Command {
+  const program = new Command('resi')
+    .description('Bittensor Subnet 46 zipcode-based real-estate mining: API server, miner and validator')
+    .version('0.1.0')
+    .showHelpAfterError();
+  return program;
+}

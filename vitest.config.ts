@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export default defineConfig({
+  // swc, not esbuild: NestJS dependency injection needs emitDecoratorMetadata.
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  resolve: {
+    // Tests run against sources, never against a stale dist/.
+    alias: {
+      '@resi/core': src('./packages/core/src/index.ts'),
+    },
+  },
+  test: {
+    include: [
+      'packages/*/src/**/*.spec.ts',
+      'apps/*/src/**/*.spec.ts',
+      'packages/*/test/**/*.spec.ts',
+      'apps/*/test/**/*.spec.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
