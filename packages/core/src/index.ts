@@ -4,3 +4,4 @@
  */
 export * from './errors.js';
 export * from './crypto/ss58.js';
+export * from "./metagraph.js";

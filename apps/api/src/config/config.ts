@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every environment variable the API reads, in one place. Parsed once at start-up; a bad value
+ * stops the process with a sentence naming the variable (see `loadApiConfig`).
+ */
+export const apiEnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public base URL, used in log lines and the docs. */
+  PUBLIC_URL: z.url().optional(),
+  /** PostgreSQL connection string. Unset: embedded PGlite in RESI_HOME/db. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  /** Redis connection string. Unset: in-process memory (one API process only). */
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** Local state directory for the embedded defaults. */
+  RESI_HOME: z.string().default('.resi'),
+  /** Secret behind zipcode selection and nonces. Required in production (NODE_ENV=production). */
+  ZIPCODE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Where the metagraph comes from: a JSON file (local use) or the chain (Chain issue). */
+  METAGRAPH_SOURCE: z.enum(['file']).default('file'),
+  METAGRAPH_FILE: z.string().optional(),
+  VALIDATOR_MIN_STAKE: z.coerce.number().min(0).default(1000),
+  EPOCH_DURATION_MINUTES: positiveInt.default(240),
+  EPOCH_PENDING_LEAD_MINUTES: positiveInt.default(15),
+  EPOCH_VALIDATION_WINDOW_MINUTES: positiveInt.default(30),
+  EPOCH_GRACE_MINUTES: z.coerce.number().int().min(0).default(15),
+  EPOCH_TARGET_LISTINGS: positiveInt.default(10_000),
+  EPOCH_TOLERANCE_PERCENT: z.coerce.number().min(1).max(50).default(10),
+  EPOCH_COOLDOWN_EPOCHS: z.coerce.number().int().min(0).default(6),
+  /** Comma-separated STATE=weight pairs, e.g. "CA=1.5,TX=1.3". */
+  STATE_PRIORITY: z.string().default(''),
+  SCHEDULER_ENABLED: bool.default(true),
+  SCHEDULER_INTERVAL_SECONDS: positiveInt.default(5),
+  RATE_LIMIT_ASSIGNMENTS_PER_MINUTE: positiveInt.default(10),
+  RATE_LIMIT_STATUS_PER_MINUTE: positiveInt.default(5),
+  RATE_LIMIT_MINER_S3_PER_DAY: positiveInt.default(20),
+  RATE_LIMIT_VALIDATOR_UPLOAD_PER_HOUR: positiveInt.default(5),
+  RATE_LIMIT_VALIDATOR_READS_PER_MINUTE: positiveInt.default(60),
+  RATE_LIMIT_STATS_PER_MINUTE: positiveInt.default(30),
+  BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type ApiEnv = z.infer<typeof apiEnvSchema>;
+
+/** Thrown when the environment is unusable; the message is meant for the operator. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses `env` into typed config or throws a `ConfigError` naming each bad variable. */
+export function parseApiEnv(env: NodeJS.ProcessEnv | Record<string, string | undefined>): ApiEnv {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const result = apiEnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const got = name in cleaned ? ` (got "${String(cleaned[name])}")` : '';
+      return `  ${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid API configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  if (config.NODE_ENV === 'production' && !config.ZIPCODE_SECRET) {
+    throw new ConfigError(
+      'Invalid API configuration:\n  ZIPCODE_SECRET: required when NODE_ENV=production (a random string of 16+ characters; keep it secret, it makes zipcode selection unpredictable)',
+    );
+  }
+  parseStatePriority(config.STATE_PRIORITY);
+  return config;
+}
+
+/** "CA=1.5,TX=1.3" → { CA: 1.5, TX: 1.3 }. */
+export function parseStatePriority(value: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Z]{2})=(\d+(?:\.\d+)?)$/.exec(part);
+    if (!match) {
+      throw new ConfigError(
+        `Invalid API configuration:\n  STATE_PRIORITY: "${part}" is not STATE=weight (e.g. "CA=1.5,TX=1.3")`,
+      );
+    }
+    out[match[1]!] = Number(match[2]);
+  }
+  return out;
+}

@@ -1,0 +1,92 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { metagraphFileSchema, type Neuron } from '@resi/core';
+
+export interface MetagraphHealth {
+  status: 'ok' | 'stale' | 'unavailable';
+  source: string;
+  neurons: number;
+  /** Seconds since the last successful load or sync. */
+  ageSeconds: number | null;
+  error?: string;
+}
+
+/** Who is registered on the subnet: the answers authorisation needs. */
+export interface MetagraphSource {
+  byHotkey(hotkey: string): Neuron | undefined;
+  all(): readonly Neuron[];
+  health(): MetagraphHealth;
+  close(): Promise<void>;
+}
+
+/**
+ * A metagraph read from a JSON file (`METAGRAPH_FILE`): the local stand-in for the chain. The
+ * file is re-read when its modification time changes; a broken edit keeps the last good copy.
+ */
+export class FileMetagraph implements MetagraphSource {
+  private neurons = new Map<string, Neuron>();
+  private list: Neuron[] = [];
+  private loadedAt: number | null = null;
+  private mtimeMs = -1;
+  private lastCheck = 0;
+  private error: string | undefined;
+  private readonly path: string;
+
+  constructor(
+    path: string,
+    private readonly checkIntervalMs = 1_000,
+  ) {
+    this.path = resolve(path);
+    this.refresh(true);
+    if (this.loadedAt === null) {
+      throw new Error(`Cannot load the metagraph file ${this.path}: ${this.error ?? 'unknown error'}`);
+    }
+  }
+
+  private refresh(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastCheck < this.checkIntervalMs) return;
+    this.lastCheck = now;
+    try {
+      const { mtimeMs } = statSync(this.path);
+      if (mtimeMs === this.mtimeMs) return;
+      const parsed = metagraphFileSchema.safeParse(JSON.parse(readFileSync(this.path, 'utf8')));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+      }
+      this.list = parsed.data.neurons;
+      this.neurons = new Map(this.list.map((n) => [n.hotkey, n]));
+      this.mtimeMs = mtimeMs;
+      this.loadedAt = now;
+      this.error = undefined;
+    } catch (error) {
+      this.error = (error as Error).message;
+    }
+  }
+
+  byHotkey(hotkey: string): Neuron | undefined {
+    this.refresh();
+    return this.neurons.get(hotkey);
+  }
+
+  all(): readonly Neuron[] {
+    this.refresh();
+    return this.list;
+  }
+
+  health(): MetagraphHealth {
+    this.refresh();
+    return {
+      status: this.error ? 'stale' : 'ok',
+      source: `file:${this.path}`,
+      neurons: this.list.length,
+      ageSeconds: this.loadedAt === null ? null : Math.round((Date.now() - this.loadedAt) / 1000),
+      ...(this.error ? { error: this.error } : {}),
+    };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

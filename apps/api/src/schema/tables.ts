@@ -1,0 +1,101 @@
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** One row per epoch slot, whatever the number of replicas: the primary key is the epoch ID. */
+export const epochs = pgTable('epochs', {
+  id: text('id').primaryKey(),
+  startAt: instant('start_at').notNull(),
+  endAt: instant('end_at').notNull(),
+  pendingAt: instant('pending_at').notNull(),
+  submissionDeadline: instant('submission_deadline').notNull(),
+  graceEndAt: instant('grace_end_at').notNull(),
+  validationEndAt: instant('validation_end_at').notNull(),
+  status: text('status').notNull(),
+  nonce: text('nonce').notNull(),
+  selectionSeed: bigint('selection_seed', { mode: 'number' }).notNull(),
+  targetListings: integer('target_listings').notNull(),
+  tolerancePercent: real('tolerance_percent').notNull(),
+  totalExpectedListings: integer('total_expected_listings').notNull(),
+  algorithmVersion: text('algorithm_version').notNull(),
+  createdAt: instant('created_at').notNull().defaultNow(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+});
+
+/** The zipcodes of an epoch, identical for every miner; `isHoneypot` never leaves before COMPLETED. */
+export const epochZipcodes = pgTable(
+  'epoch_zipcodes',
+  {
+    epochId: text('epoch_id')
+      .notNull()
+      .references(() => epochs.id, { onDelete: 'cascade' }),
+    zipcode: text('zipcode').notNull(),
+    position: integer('position').notNull(),
+    expectedListings: integer('expected_listings').notNull(),
+    state: text('state').notNull(),
+    city: text('city').notNull(),
+    county: text('county').notNull(),
+    marketTier: text('market_tier').notNull(),
+    geographicRegion: text('geographic_region').notNull(),
+    isHoneypot: boolean('is_honeypot').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epochId, t.zipcode] }), index('epoch_zipcodes_zipcode_idx').on(t.zipcode)],
+);
+
+/** A miner's participation in an epoch: the latest status and what it declared it uploaded. */
+export const submissions = pgTable(
+  'submissions',
+  {
+    epochId: text('epoch_id')
+      .notNull()
+      .references(() => epochs.id, { onDelete: 'cascade' }),
+    hotkey: text('hotkey').notNull(),
+    status: text('status').notNull(),
+    listingsScraped: integer('listings_scraped').notNull().default(0),
+    s3UploadComplete: boolean('s3_upload_complete').notNull().default(false),
+    s3UploadTimestamp: instant('s3_upload_timestamp'),
+    /** Declared files {name, bytes, sha256}[] from the per-file upload route (Storage issue). */
+    manifest: jsonb('manifest'),
+    firstSeenAt: instant('first_seen_at').notNull().defaultNow(),
+    lastUpdateAt: instant('last_update_at').notNull().defaultNow(),
+    updates: integer('updates').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.epochId, t.hotkey] })],
+);
+
+/** Per-zipcode progress; an update never erases a zipcode reported earlier. */
+export const submissionZipcodes = pgTable(
+  'submission_zipcodes',
+  {
+    epochId: text('epoch_id').notNull(),
+    hotkey: text('hotkey').notNull(),
+    zipcode: text('zipcode').notNull(),
+    listingsScraped: integer('listings_scraped').notNull(),
+    completedAt: instant('completed_at').notNull(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.epochId, t.hotkey, t.zipcode] })],
+);
+
+/**
+ * What validators found per zipcode, folded into an EMA of the expected listing count. The
+ * selection reads `expectedListings` from here when present, the catalogue estimate otherwise.
+ */
+export const zipcodeHistory = pgTable('zipcode_history', {
+  zipcode: text('zipcode').primaryKey(),
+  expectedListings: integer('expected_listings').notNull(),
+  observations: integer('observations').notNull().default(0),
+  lastObservedEpochId: text('last_observed_epoch_id'),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+});

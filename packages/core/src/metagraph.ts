@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { isSs58Address } from './crypto/ss58.js';
+
+const ss58 = z.string().refine(isSs58Address, 'must be an SS58 address with prefix 42');
+
+/** One registered neuron, as the API needs it for authorisation. */
+export const neuronSchema = z.object({
+  uid: z.number().int().min(0),
+  hotkey: ss58,
+  coldkey: ss58,
+  validatorPermit: z.boolean(),
+  /** Total stake in TAO. */
+  stake: z.number().min(0),
+});
+export type Neuron = z.infer<typeof neuronSchema>;
+
+/**
+ * The metagraph file (`METAGRAPH_FILE`) that stands in for the chain on a local devnet and in
+ * tests: the same facts the chain-backed metagraph reads from subtensor.
+ */
+export const metagraphFileSchema = z.object({
+  netuid: z.number().int().min(0).default(46),
+  block: z.number().int().min(0).optional(),
+  neurons: z.array(neuronSchema).refine((list) => new Set(list.map((n) => n.hotkey)).size === list.length, {
+    message: 'a hotkey appears twice',
+  }),
+});
+export type MetagraphFile = z.infer<typeof metagraphFileSchema>;
+
+/** Validators must hold a permit and at least `minStake` TAO (PROTOCOL.md §2). */
+export function isValidatorNeuron(neuron: Neuron, minStake: number): boolean {
+  return neuron.validatorPermit && neuron.stake >= minStake;
+}
