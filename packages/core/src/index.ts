@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './crypto/ss58.js';
 export * from "./metagraph.js";
 export * from "./epochs/index.js";
+export * from "./listings/listing.js";
