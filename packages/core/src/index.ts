@@ -7,3 +7,8 @@ export * from './crypto/ss58.js';
 export * from "./metagraph.js";
 export * from "./epochs/index.js";
 export * from "./listings/listing.js";
+export * from "./crypto/signatures.js";
+export * from "./wallet/keyfile.js";
+export * from "./wallet/sr25519-keys.js";
+export * from "./wallet/wallet.js";
+export * from "./wallet/dev-wallet.js";
