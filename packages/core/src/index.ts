@@ -12,3 +12,4 @@ export * from "./wallet/keyfile.js";
 export * from "./wallet/sr25519-keys.js";
 export * from "./wallet/wallet.js";
 export * from "./wallet/dev-wallet.js";
+export * from "./auth/index.js";
