@@ -13,3 +13,4 @@ export * from "./wallet/sr25519-keys.js";
 export * from "./wallet/wallet.js";
 export * from "./wallet/dev-wallet.js";
 export * from "./auth/index.js";
+export * from "./listings/metadata.js";
