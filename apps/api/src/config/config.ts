@@ -1,3 +1,4 @@
+import { createEpochConfig, type EpochConfig } from '@resi/core';
 import { z } from 'zod';
 
 const bool = z
@@ -82,7 +83,24 @@ export function parseApiEnv(env: NodeJS.ProcessEnv | Record<string, string | und
     );
   }
   parseStatePriority(config.STATE_PRIORITY);
+  epochConfigOf(config);
   return config;
+}
+
+/** The epoch schedule the EPOCH_* variables describe; a ConfigError names them when it is impossible. */
+export function epochConfigOf(config: ApiEnv): EpochConfig {
+  try {
+    return createEpochConfig({
+      durationMinutes: config.EPOCH_DURATION_MINUTES,
+      pendingLeadMinutes: config.EPOCH_PENDING_LEAD_MINUTES,
+      validationWindowMinutes: config.EPOCH_VALIDATION_WINDOW_MINUTES,
+      graceMinutes: config.EPOCH_GRACE_MINUTES,
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid API configuration:\n  EPOCH_DURATION_MINUTES / EPOCH_PENDING_LEAD_MINUTES / EPOCH_VALIDATION_WINDOW_MINUTES / EPOCH_GRACE_MINUTES: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** "CA=1.5,TX=1.3" → { CA: 1.5, TX: 1.3 }. */

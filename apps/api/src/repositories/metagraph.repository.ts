@@ -90,3 +90,33 @@ export class FileMetagraph implements MetagraphSource {
     return Promise.resolve();
   }
 }
+
+/** A metagraph held in memory: tests, and the last good copy behind a chain-backed source. */
+export class StaticMetagraph implements MetagraphSource {
+  private byKey: Map<string, Neuron>;
+
+  constructor(private neurons: Neuron[]) {
+    this.byKey = new Map(neurons.map((n) => [n.hotkey, n]));
+  }
+
+  replace(neurons: Neuron[]): void {
+    this.neurons = neurons;
+    this.byKey = new Map(neurons.map((n) => [n.hotkey, n]));
+  }
+
+  byHotkey(hotkey: string): Neuron | undefined {
+    return this.byKey.get(hotkey);
+  }
+
+  all(): readonly Neuron[] {
+    return this.neurons;
+  }
+
+  health(): MetagraphHealth {
+    return { status: 'ok', source: 'memory', neurons: this.neurons.length, ageSeconds: 0 };
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,62 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { SignedRequestGuard } from './auth/signed-request.guard.js';
+import type { ZipcodeCatalogue } from './catalogue/catalogue.js';
+import type { ApiEnv } from './config/config.js';
+import { HealthController } from './controllers/health.controller.js';
+import { GlobalExceptionFilter } from './middleware/global-exception.filter.js';
+import { ClockRepository } from './repositories/clock.repository.js';
+import type { DatabaseHandle } from './repositories/database.js';
+import { EpochRepository } from './repositories/epoch.repository.js';
+import type { KeyValueStore } from './repositories/kv-store.js';
+import type { MetagraphSource } from './repositories/metagraph.repository.js';
+import { SubmissionRepository } from './repositories/submission.repository.js';
+import { AuthService } from './services/auth.service.js';
+import { EpochService } from './services/epoch.service.js';
+import { HealthService } from './services/health.service.js';
+import { MetricsService } from './services/metrics.service.js';
+import { RateLimitService } from './services/rate-limit.service.js';
+import { SchedulerService } from './services/scheduler.service.js';
+import { API_CONFIG, CATALOGUE, DATABASE, KV_STORE, METAGRAPH, ZIPCODE_SECRET } from './tokens.js';
+import { API_CONTROLLERS, API_SERVICES } from './routes.js';
+
+/** The repositories that do I/O, built before Nest starts so start-up failures read clearly. */
+export interface ApiDependencies {
+  config: ApiEnv;
+  database: DatabaseHandle;
+  store: KeyValueStore;
+  metagraph: MetagraphSource;
+  catalogue: ZipcodeCatalogue;
+  zipcodeSecret: string;
+  clock: ClockRepository;
+}
+
+@Module({})
+export class AppModule {
+  static register(deps: ApiDependencies): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [HealthController, ...API_CONTROLLERS],
+      providers: [
+        { provide: API_CONFIG, useValue: deps.config },
+        { provide: DATABASE, useValue: deps.database },
+        { provide: KV_STORE, useValue: deps.store },
+        { provide: METAGRAPH, useValue: deps.metagraph },
+        { provide: CATALOGUE, useValue: deps.catalogue },
+        { provide: ZIPCODE_SECRET, useValue: deps.zipcodeSecret },
+        { provide: ClockRepository, useValue: deps.clock },
+        { provide: APP_GUARD, useClass: SignedRequestGuard },
+        { provide: APP_FILTER, useClass: GlobalExceptionFilter },
+        EpochRepository,
+        SubmissionRepository,
+        MetricsService,
+        AuthService,
+        RateLimitService,
+        EpochService,
+        SchedulerService,
+        HealthService,
+        ...API_SERVICES,
+      ],
+    };
+  }
+}

@@ -1,0 +1,153 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type LogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { cryptoReady } from '@resi/core';
+import { type ApiDependencies, AppModule } from './app.module.js';
+import { loadZipcodeCatalogue, type ZipcodeCatalogue } from './catalogue/catalogue.js';
+import { type ApiEnv, ConfigError } from './config/config.js';
+import { ClockRepository } from './repositories/clock.repository.js';
+import { type DatabaseHandle, openDatabase } from './repositories/database.js';
+import { type KeyValueStore, MemoryStore, RedisStore } from './repositories/kv-store.js';
+import { FileMetagraph, type MetagraphSource } from './repositories/metagraph.repository.js';
+import { MetricsService } from './services/metrics.service.js';
+
+/** Replace any repository, e.g. a fixed clock or a prepared metagraph in tests. */
+export interface ApiOverrides {
+  clock?: ClockRepository;
+  database?: DatabaseHandle;
+  store?: KeyValueStore;
+  metagraph?: MetagraphSource;
+  catalogue?: ZipcodeCatalogue;
+}
+
+export interface ApiInstance {
+  app: NestFastifyApplication;
+  deps: ApiDependencies;
+  close(): Promise<void>;
+}
+
+const LOG_LEVELS: Record<ApiEnv['LOG_LEVEL'], LogLevel[] | false> = {
+  silent: false,
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** The secret behind selection: configured, or one generated once per local state directory. */
+export function resolveZipcodeSecret(config: ApiEnv, logger: Logger): string {
+  if (config.ZIPCODE_SECRET) return config.ZIPCODE_SECRET;
+  const path = join(config.RESI_HOME, 'zipcode-secret');
+  if (!existsSync(path)) {
+    mkdirSync(config.RESI_HOME, { recursive: true });
+    writeFileSync(path, randomBytes(32).toString('hex'), { mode: 0o600 });
+    logger.warn(`ZIPCODE_SECRET is not set: generated a local one in ${resolve(path)} (set it in production)`);
+  }
+  return readFileSync(path, 'utf8').trim();
+}
+
+function openMetagraph(config: ApiEnv): MetagraphSource {
+  const path = config.METAGRAPH_FILE ?? join(config.RESI_HOME, 'metagraph.json');
+  if (!existsSync(path)) {
+    throw new ConfigError(
+      `No metagraph file at ${resolve(path)}. Set METAGRAPH_FILE to a JSON file of registered neurons ` +
+        '({"netuid":46,"neurons":[{"uid":0,"hotkey":"5…","coldkey":"5…","validatorPermit":false,"stake":0}]}), ' +
+        'or run `npm start` (resi devnet), which writes one with generated dev wallets.',
+    );
+  }
+  return new FileMetagraph(path);
+}
+
+async function openStore(config: ApiEnv, logger: Logger): Promise<KeyValueStore> {
+  if (!config.REDIS_URL) return new MemoryStore();
+  const store = new RedisStore(config.REDIS_URL, (healthy, reason) => {
+    if (healthy) logger.log('Redis connected');
+    else logger.warn(`Redis unavailable (${reason ?? 'unknown'}): serving from process memory until it returns`);
+  });
+  if (!(await store.ready())) logger.warn('Redis is not reachable yet; starting degraded on process memory');
+  return store;
+}
+
+/** Builds every repository, then the Nest application on Fastify (not yet listening). */
+export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): Promise<ApiInstance> {
+  const logger = new Logger('API');
+  Logger.overrideLogger(LOG_LEVELS[config.LOG_LEVEL]);
+  await cryptoReady();
+
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const database =
+      overrides.database ??
+      (await openDatabase({
+        url: config.DATABASE_URL,
+        dataDir: join(config.RESI_HOME, 'db'),
+        poolSize: config.DATABASE_POOL_SIZE,
+      }));
+    if (!overrides.database) opened.push(database);
+    const store = overrides.store ?? (await openStore(config, logger));
+    if (!overrides.store) opened.push(store);
+    const metagraph = overrides.metagraph ?? openMetagraph(config);
+    if (!overrides.metagraph) opened.push(metagraph);
+    const deps: ApiDependencies = {
+      config,
+      database,
+      store,
+      metagraph,
+      catalogue: overrides.catalogue ?? loadZipcodeCatalogue(),
+      zipcodeSecret: resolveZipcodeSecret(config, logger),
+      clock: overrides.clock ?? new ClockRepository(),
+    };
+
+    const adapter = new FastifyAdapter({
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      trustProxy: true,
+      // Unknown query fields are rejected by the route schemas, not silently merged.
+      routerOptions: { ignoreTrailingSlash: true },
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
+      logger: LOG_LEVELS[config.LOG_LEVEL],
+      abortOnError: false,
+    });
+    app.enableShutdownHooks();
+    installRequestMetrics(app);
+    await app.init();
+    return {
+      app,
+      deps,
+      close: async () => {
+        await app.close();
+        for (const resource of opened.reverse()) await resource.close();
+      },
+    };
+  } catch (error) {
+    for (const resource of opened.reverse()) await resource.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Request metrics by route pattern (low cardinality: never the raw URL). */
+function installRequestMetrics(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequests.inc({ route, method: request.method, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+    done();
+  });
+}
+
+/** Creates the API and listens on HOST:PORT. */
+export async function startApi(config: ApiEnv, overrides: ApiOverrides = {}): Promise<ApiInstance & { url: string }> {
+  const api = await createApi(config, overrides);
+  await api.app.listen({ host: config.HOST, port: config.PORT });
+  const address = api.app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return { ...api, url: `http://${config.HOST}:${port}` };
+}

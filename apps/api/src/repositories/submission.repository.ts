@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { submissions, submissionZipcodes } from '../schema/index.js';
+import { DATABASE } from '../tokens.js';
+import type { DatabaseHandle } from './database.js';
+
+export type SubmissionRow = typeof submissions.$inferSelect;
+export type SubmissionZipcodeRow = typeof submissionZipcodes.$inferSelect;
+
+export interface StatusUpdate {
+  epochId: string;
+  hotkey: string;
+  status: string;
+  listingsScraped?: number | undefined;
+  s3UploadComplete: boolean;
+  s3UploadTimestamp?: Date | undefined;
+  zipcodes: { zipcode: string; listingsScraped: number; completedAt: Date }[];
+  at: Date;
+}
+
+/** Miner progress per epoch. */
+@Injectable()
+export class SubmissionRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /**
+   * Records a status update. Idempotent: replaying an update leaves the same state. Progress is
+   * never lost: zipcodes reported earlier stay, an upload once reported complete stays complete,
+   * and an omitted listing count keeps the previous one.
+   */
+  async recordStatus(update: StatusUpdate): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .insert(submissions)
+        .values({
+          epochId: update.epochId,
+          hotkey: update.hotkey,
+          status: update.status,
+          listingsScraped: update.listingsScraped ?? 0,
+          s3UploadComplete: update.s3UploadComplete,
+          s3UploadTimestamp: update.s3UploadTimestamp ?? null,
+          firstSeenAt: update.at,
+          lastUpdateAt: update.at,
+          updates: 1,
+        })
+        .onConflictDoUpdate({
+          target: [submissions.epochId, submissions.hotkey],
+          set: {
+            status: update.status,
+            listingsScraped:
+              update.listingsScraped === undefined ? sql`${submissions.listingsScraped}` : update.listingsScraped,
+            s3UploadComplete: sql`${submissions.s3UploadComplete} or ${update.s3UploadComplete}`,
+            s3UploadTimestamp: update.s3UploadTimestamp ?? sql`${submissions.s3UploadTimestamp}`,
+            lastUpdateAt: update.at,
+            updates: sql`${submissions.updates} + 1`,
+          },
+        });
+      if (update.zipcodes.length > 0) {
+        await tx
+          .insert(submissionZipcodes)
+          .values(
+            update.zipcodes.map((z) => ({
+              epochId: update.epochId,
+              hotkey: update.hotkey,
+              zipcode: z.zipcode,
+              listingsScraped: z.listingsScraped,
+              completedAt: z.completedAt,
+              updatedAt: update.at,
+            })),
+          )
+          .onConflictDoUpdate({
+            target: [submissionZipcodes.epochId, submissionZipcodes.hotkey, submissionZipcodes.zipcode],
+            set: {
+              listingsScraped: sql`excluded.listings_scraped`,
+              completedAt: sql`excluded.completed_at`,
+              updatedAt: sql`excluded.updated_at`,
+            },
+          });
+      }
+    });
+  }
+
+  async find(epochId: string, hotkey: string): Promise<SubmissionRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(submissions)
+      .where(and(eq(submissions.epochId, epochId), eq(submissions.hotkey, hotkey)))
+      .limit(1);
+    return rows[0];
+  }
+
+  async forEpoch(epochId: string): Promise<SubmissionRow[]> {
+    return this.db.select().from(submissions).where(eq(submissions.epochId, epochId)).orderBy(asc(submissions.hotkey));
+  }
+
+  async zipcodesFor(epochId: string, hotkeys?: string[]): Promise<SubmissionZipcodeRow[]> {
+    const where =
+      hotkeys && hotkeys.length > 0
+        ? and(eq(submissionZipcodes.epochId, epochId), inArray(submissionZipcodes.hotkey, hotkeys))
+        : eq(submissionZipcodes.epochId, epochId);
+    return this.db
+      .select()
+      .from(submissionZipcodes)
+      .where(where)
+      .orderBy(asc(submissionZipcodes.hotkey), asc(submissionZipcodes.zipcode));
+  }
+
+  /** Miner counts per status for each of the given epochs. */
+  async participation(epochIds: string[]): Promise<Map<string, Record<string, number>>> {
+    const out = new Map<string, Record<string, number>>();
+    if (epochIds.length === 0) return out;
+    const rows = await this.db
+      .select({ epochId: submissions.epochId, status: submissions.status, n: sql<number>`count(*)::int` })
+      .from(submissions)
+      .where(inArray(submissions.epochId, epochIds))
+      .groupBy(submissions.epochId, submissions.status);
+    for (const row of rows) {
+      const entry = out.get(row.epochId) ?? {};
+      entry[row.status] = row.n;
+      out.set(row.epochId, entry);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import { EpochService, type EpochAssignment } from './epoch.service.js';
+
+/**
+ * The assignment responses of PROTOCOL.md §4. Every miner gets the same zipcodes; honeypot flags
+ * leave the server only on the validator route and only once the epoch is COMPLETED.
+ */
+@Injectable()
+export class AssignmentService {
+  private readonly currentBodies = new Map<string, ReturnType<AssignmentService['buildBody']>>();
+
+  constructor(private readonly epochs: EpochService) {}
+
+  /** GET /api/v1/zipcode-assignments/current */
+  async current() {
+    const assignment = await this.epochs.current();
+    const id = assignment.epoch.id;
+    let body = this.currentBodies.get(id);
+    if (!body) {
+      body = this.buildBody(assignment);
+      this.currentBodies.clear();
+      this.currentBodies.set(id, body);
+    }
+    return body;
+  }
+
+  /** GET /api/v1/zipcode-assignments/epoch/{epochId} (validators) */
+  async forValidator(epochId: string) {
+    const assignment = await this.epochs.get(epochId);
+    const status = this.epochs.phaseOf(epochId);
+    const reveal = status === 'COMPLETED' || status === 'ARCHIVED';
+    const body = this.buildBody(assignment);
+    return {
+      ...body,
+      status,
+      zipcodes: body.zipcodes.map((z, i) => (reveal ? { ...z, isHoneypot: assignment.zipcodes[i]!.isHoneypot } : z)),
+    };
+  }
+
+  private buildBody({ epoch, zipcodes }: EpochAssignment) {
+    const listed = zipcodes.map((z) => ({
+      zipcode: z.zipcode,
+      expectedListings: z.expectedListings,
+      state: z.state,
+      city: z.city,
+      county: z.county,
+      marketTier: z.marketTier as 'PREMIUM' | 'STANDARD' | 'EMERGING',
+      geographicRegion: z.geographicRegion as 'Northeast' | 'Midwest' | 'South' | 'West',
+    }));
+    return {
+      success: true as const,
+      epochId: epoch.id,
+      epochStart: epoch.startAt.toISOString(),
+      epochEnd: epoch.endAt.toISOString(),
+      nonce: epoch.nonce,
+      targetListings: epoch.targetListings,
+      tolerancePercent: epoch.tolerancePercent,
+      submissionDeadline: epoch.submissionDeadline.toISOString(),
+      zipcodes: listed,
+      metadata: {
+        // The sum over every listed zipcode, honeypots included: a total that left them out
+        // would let a miner work out which ones they are.
+        totalExpectedListings: listed.reduce((sum, z) => sum + z.expectedListings, 0),
+        zipcodeCount: listed.length,
+        algorithmVersion: epoch.algorithmVersion,
+        selectionSeed: epoch.selectionSeed,
+      },
+    };
+  }
+}

@@ -1,0 +1,179 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  epochAt,
+  epochPhaseAt,
+  epochTimes,
+  type EpochConfig,
+  type EpochPhase,
+  nextEpochId,
+  ResiError,
+} from '@resi/core';
+import { selectEpochZipcodes } from '../assignments/selection.js';
+import type { ZipcodeCatalogue } from '../catalogue/catalogue.js';
+import { type ApiEnv, epochConfigOf, parseStatePriority } from '../config/config.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import { EpochRepository, type EpochRow, type EpochZipcodeRow } from '../repositories/epoch.repository.js';
+import { API_CONFIG, CATALOGUE, ZIPCODE_SECRET } from '../tokens.js';
+import { MetricsService } from './metrics.service.js';
+
+/** An epoch with its assignment, immutable once created. */
+export interface EpochAssignment {
+  epoch: EpochRow;
+  zipcodes: EpochZipcodeRow[];
+}
+
+/**
+ * Epoch slots and their assignments. Creating a slot is deterministic (HMAC of the secret and the
+ * epoch ID over the same database state) and idempotent (one row per slot), so replicas racing,
+ * restarts and scheduler re-runs all end with the same epoch.
+ */
+@Injectable()
+export class EpochService {
+  readonly epochConfig: EpochConfig;
+  private readonly logger = new Logger('Epochs');
+  private readonly cache = new Map<string, EpochAssignment>();
+  private readonly creating = new Map<string, Promise<EpochAssignment>>();
+
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiEnv,
+    @Inject(CATALOGUE) private readonly catalogue: ZipcodeCatalogue,
+    @Inject(ZIPCODE_SECRET) private readonly secret: string,
+    private readonly epochs: EpochRepository,
+    private readonly clock: ClockRepository,
+    private readonly metrics: MetricsService,
+  ) {
+    this.epochConfig = epochConfigOf(config);
+  }
+
+  phaseOf(epochId: string, now = this.clock.now()): EpochPhase {
+    return epochPhaseAt(epochId, now, this.epochConfig);
+  }
+
+  currentEpochId(now = this.clock.now()): string {
+    return epochAt(now, this.epochConfig).id;
+  }
+
+  /** The assignment of an existing epoch, from memory once read (assignments never change). */
+  async find(epochId: string): Promise<EpochAssignment | undefined> {
+    const cached = this.cache.get(epochId);
+    if (cached) return cached;
+    const epoch = await this.epochs.findEpoch(epochId);
+    if (!epoch) return undefined;
+    const assignment = { epoch, zipcodes: await this.epochs.findZipcodes(epochId) };
+    this.remember(assignment);
+    return assignment;
+  }
+
+  /** Like `find`, but a missing epoch is EPOCH_NOT_FOUND. */
+  async get(epochId: string): Promise<EpochAssignment> {
+    const found = await this.find(epochId);
+    if (!found) {
+      throw new ResiError(
+        'EPOCH_NOT_FOUND',
+        `Epoch ${epochId} does not exist; GET /api/v1/zipcode-assignments/stats lists current and recent epochs.`,
+      );
+    }
+    return found;
+  }
+
+  /** The epoch whose ACTIVE window contains now, created on demand if the scheduler has not yet. */
+  async current(): Promise<EpochAssignment> {
+    const id = this.currentEpochId();
+    return (await this.find(id)) ?? this.ensure(id);
+  }
+
+  /** Creates the epoch in slot `epochId` unless it exists; returns the stored assignment. */
+  async ensure(epochId: string): Promise<EpochAssignment> {
+    const existing = await this.find(epochId);
+    if (existing) return existing;
+    let pending = this.creating.get(epochId);
+    if (!pending) {
+      pending = this.create(epochId).finally(() => this.creating.delete(epochId));
+      this.creating.set(epochId, pending);
+    }
+    return pending;
+  }
+
+  private async create(epochId: string): Promise<EpochAssignment> {
+    const times = epochTimes(epochId, this.epochConfig);
+    const [cooldown, expectedOverrides] = await Promise.all([
+      this.epochs.zipcodesAssignedBefore(times.start, this.config.EPOCH_COOLDOWN_EPOCHS),
+      this.epochs.expectedListingOverrides(),
+    ]);
+    const selection = selectEpochZipcodes({
+      catalogue: this.catalogue.zipcodes,
+      secret: this.secret,
+      epochId,
+      targetListings: this.config.EPOCH_TARGET_LISTINGS,
+      tolerancePercent: this.config.EPOCH_TOLERANCE_PERCENT,
+      statePriority: parseStatePriority(this.config.STATE_PRIORITY),
+      expectedOverrides,
+      cooldown,
+    });
+    const honeypots = new Set(selection.honeypots);
+    const created = await this.epochs.insertEpoch(
+      {
+        id: epochId,
+        startAt: times.start,
+        endAt: times.end,
+        pendingAt: times.pendingAt,
+        submissionDeadline: times.submissionDeadline,
+        graceEndAt: times.graceEnd,
+        validationEndAt: times.validationEnd,
+        status: this.phaseOf(epochId),
+        nonce: selection.nonce,
+        selectionSeed: selection.selectionSeed,
+        targetListings: this.config.EPOCH_TARGET_LISTINGS,
+        tolerancePercent: this.config.EPOCH_TOLERANCE_PERCENT,
+        totalExpectedListings: selection.totalExpectedListings,
+        algorithmVersion: selection.algorithmVersion,
+      },
+      selection.zipcodes.map((z, position) => ({
+        zipcode: z.zipcode,
+        position,
+        expectedListings: z.expectedListings,
+        state: z.state,
+        city: z.city,
+        county: z.county,
+        marketTier: z.marketTier,
+        geographicRegion: z.geographicRegion,
+        isHoneypot: honeypots.has(z.zipcode),
+      })),
+    );
+    if (created) {
+      this.logger.log(
+        `created epoch ${epochId}: ${selection.zipcodes.length} zipcodes, ${selection.totalExpectedListings} expected listings`,
+      );
+    }
+    // Read back what is stored: another replica may have won the race with the same slot.
+    const stored = await this.find(epochId);
+    if (!stored) throw new Error(`epoch ${epochId} vanished right after insert`);
+    return stored;
+  }
+
+  /**
+   * One scheduler pass at `now`: the current slot exists, the next exists once it is PENDING, and
+   * stored statuses follow the clock. Safe to run any number of times, on any replica.
+   */
+  async tick(now = this.clock.now()): Promise<void> {
+    const currentId = epochAt(now, this.epochConfig).id;
+    await this.ensure(currentId);
+    const nextId = nextEpochId(currentId, this.epochConfig);
+    if (this.phaseOf(nextId, now) !== 'SCHEDULED') await this.ensure(nextId);
+    for (const epoch of await this.epochs.unarchived()) {
+      const phase = this.phaseOf(epoch.id, now);
+      if (phase !== epoch.status) await this.epochs.setStatus(epoch.id, phase);
+    }
+    this.metrics.epochInfo.reset();
+    this.metrics.epochInfo.set({ epoch_id: currentId, phase: this.phaseOf(currentId, now) }, 1);
+  }
+
+  private remember(assignment: EpochAssignment): void {
+    this.cache.set(assignment.epoch.id, assignment);
+    // Keep the cache to the epochs anyone still asks about.
+    if (this.cache.size > 64) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import {
+  cryptoReady,
+  type Neuron,
+  signCommitment,
+  sr25519KeypairFromMiniSecret,
+  type Sr25519Keypair,
+  ss58Of,
+} from '@resi/core';
+import pg from 'pg';
+import { createApi, type ApiInstance, type ApiOverrides } from '../src/create-api.js';
+import { type ApiEnv, parseApiEnv } from '../src/config/config.js';
+import { FixedClock } from '../src/repositories/clock.repository.js';
+import { openDatabase } from '../src/repositories/database.js';
+import { StaticMetagraph } from '../src/repositories/metagraph.repository.js';
+
+/** A hotkey we can sign with, and its coldkey. */
+export interface TestIdentity {
+  hotkey: string;
+  coldkey: string;
+  keypair: Sr25519Keypair;
+  sign(message: string): string;
+}
+
+export async function makeIdentity(seedByte?: number): Promise<TestIdentity> {
+  await cryptoReady();
+  const seed = seedByte === undefined ? randomBytes(32) : new Uint8Array(32).fill(seedByte);
+  const keypair = sr25519KeypairFromMiniSecret(seed);
+  const cold = sr25519KeypairFromMiniSecret(randomBytes(32));
+  return {
+    hotkey: ss58Of(keypair.publicKey),
+    coldkey: ss58Of(cold.publicKey),
+    keypair,
+    sign: (message) => signCommitment(message, keypair),
+  };
+}
+
+export function neuronOf(identity: TestIdentity, uid: number, validator = false): Neuron {
+  return {
+    uid,
+    hotkey: identity.hotkey,
+    coldkey: identity.coldkey,
+    validatorPermit: validator,
+    stake: validator ? 5_000 : 1,
+  };
+}
+
+/** The real Postgres/Redis of the integration tier, when `.ci/run` (or a developer) started them. */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL_TEST;
+export const TEST_REDIS_URL = process.env.REDIS_URL_TEST;
+
+/** A fresh, empty schema on the test Postgres, so test files never see each other's rows. */
+export async function freshPostgresUrl(base: string): Promise<string> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: base });
+  await client.connect();
+  await client.query(`create schema ${schema}`);
+  await client.end();
+  const url = new URL(base);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+export interface TestApi extends ApiInstance {
+  clock: FixedClock;
+  metagraph: StaticMetagraph;
+  inject: ApiInstance['app']['inject'];
+}
+
+/**
+ * The API in-process on embedded defaults (in-memory PGlite, memory store) unless `env` names
+ * real services; no port is opened, requests go through Fastify's inject.
+ */
+export async function createTestApi(options: {
+  now: Date;
+  neurons: Neuron[];
+  env?: Record<string, string | undefined>;
+  overrides?: ApiOverrides;
+}): Promise<TestApi> {
+  const clock = new FixedClock(options.now);
+  const metagraph = new StaticMetagraph(options.neurons);
+  const config: ApiEnv = parseApiEnv({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ZIPCODE_SECRET: 'test-secret-0123456789abcdef',
+    SCHEDULER_ENABLED: 'false',
+    RESI_HOME: '.resi/test-unused',
+    ...options.env,
+  });
+  // Without a DATABASE_URL, an in-memory PGlite: nothing written to disk, nothing shared.
+  const database = config.DATABASE_URL ? undefined : await openDatabase({});
+  const api = await createApi(config, { clock, metagraph, ...(database ? { database } : {}), ...options.overrides });
+  return {
+    ...api,
+    clock,
+    metagraph,
+    inject: api.app.inject.bind(api.app),
+    close: async () => {
+      await api.close();
+      await database?.close();
+    },
+  };
+}

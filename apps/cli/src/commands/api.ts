@@ -1,0 +1,36 @@
+import { ConfigError, parseApiEnv, startApi } from '@resi/api';
+import type { Command } from 'commander';
+
+/** `resi api`: the API server, configured by environment variables (see README "Configuration"). */
+export function registerApiCommand(program: Command): void {
+  program
+    .command('api')
+    .description('run the API server (configuration from environment variables and .env; see README)')
+    .option('--host <host>', 'listen address (HOST)')
+    .option('--port <port>', 'listen port (PORT)')
+    .action(async (options: { host?: string; port?: string }) => {
+      const env = { ...process.env, HOST: options.host ?? process.env.HOST, PORT: options.port ?? process.env.PORT };
+      try {
+        const api = await startApi(parseApiEnv(env));
+        printBanner(api.url);
+        const stop = () => void api.close().then(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      } catch (error) {
+        exitWith(error);
+      }
+    });
+}
+
+export function printBanner(url: string): void {
+  console.log(`resi API listening on ${url}`);
+  console.log(`  docs:    ${url}/docs`);
+  console.log(`  health:  ${url}/healthcheck`);
+}
+
+/** Start-up failures print one readable sentence, not a stack trace. */
+export function exitWith(error: unknown): never {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(`resi: ${(error as Error).message ?? String(error)}`);
+  process.exit(1);
+}
