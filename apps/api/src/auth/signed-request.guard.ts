@@ -2,7 +2,6 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { ResiError } from '@resi/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ZodError } from 'zod';
 import { describeZodError, rateLimitHeaders } from '../middleware/error-body.js';
 import { AuthService } from '../services/auth.service.js';
 import { RateLimitService } from '../services/rate-limit.service.js';
@@ -11,7 +10,6 @@ import {
   RATE_LIMITED_ROUTE,
   SIGNED_ROUTE,
   type RateLimitName,
-  type SignedFields,
   type SignedRouteSpec,
 } from './route-specs.js';
 
