@@ -95,6 +95,27 @@ function wrapInBytesTags(message: Uint8Array): Uint8Array {
 }
 
 /**
+ * SS58 decoding (base58 plus a blake2b checksum) costs a quarter of a verification, and the
+ * addresses that sign are few: the subnet's registered hotkeys. Remembering the most recent ones
+ * removes that cost; the bound keeps a flood of fresh addresses from growing memory.
+ */
+const PUBLIC_KEY_CACHE_SIZE = 4096;
+const publicKeyByAddress = new Map<string, Uint8Array>();
+
+function publicKeyOfCachedAddress(address: string): Uint8Array | null {
+  const cached = publicKeyByAddress.get(address);
+  if (cached !== undefined) return cached;
+  if (!isSs58Address(address)) return null;
+  const publicKey = publicKeyOf(address);
+  if (publicKeyByAddress.size >= PUBLIC_KEY_CACHE_SIZE) {
+    const oldest = publicKeyByAddress.keys().next();
+    if (oldest.done !== true) publicKeyByAddress.delete(oldest.value);
+  }
+  publicKeyByAddress.set(address, publicKey);
+  return publicKey;
+}
+
+/**
  * The hot-path check of every signed request: true when `signatureHex` is `address`'s sr25519
  * signature of the UTF-8 bytes of `message`, either raw (Python, polkadot.js keyring) or wrapped
  * in `<Bytes>…</Bytes>` (browser-extension signers).
@@ -106,8 +127,9 @@ function wrapInBytesTags(message: Uint8Array): Uint8Array {
 export function verifyCommitmentSignature(message: string, signatureHex: string, address: string): boolean {
   assertCryptoReady();
   const signature = parseSignatureHex(signatureHex);
-  if (signature === null || typeof message !== 'string' || !isSs58Address(address)) return false;
-  const publicKey = publicKeyOf(address);
+  if (signature === null || typeof message !== 'string') return false;
+  const publicKey = publicKeyOfCachedAddress(address);
+  if (publicKey === null) return false;
   const messageBytes = utf8.encode(message);
   return (
     sr25519Verify(signature, messageBytes, publicKey) ||
