@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerKeysCommand } from './commands/keys.js';
+import { registerSignCommand } from './commands/sign.js';
 
 /** The `resi` command. Each program (api, miner, validator, devnet) registers itself here. */
 export function buildProgram(): Command {
@@ -6,5 +8,7 @@ export function buildProgram(): Command {
     .description('Bittensor Subnet 46 zipcode-based real-estate mining: API server, miner and validator')
     .version('0.1.0')
     .showHelpAfterError();
+  registerKeysCommand(program);
+  registerSignCommand(program);
   return program;
 }

@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as scure from '@scure/sr25519';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cryptoReady, publicKeyOf, verifyCommitmentSignature } from '@resi/core';
+
+const run = promisify(execFile);
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+
+/** Runs `resi` as a user would, from sources through tsx, with the wallet chosen by BT_WALLET_* env. */
+async function resi(args: string[], env: Record<string, string>): Promise<string> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
+  return stdout.trim();
+}
+
+describe('resi keys create + resi sign, as processes', () => {
+  let root: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    await cryptoReady();
+    root = await mkdtemp(join(tmpdir(), 'resi-cli-'));
+    env = { BT_WALLET_PATH: root, BT_WALLET_NAME: 'curl-user', BT_WALLET_HOTKEY: 'default' };
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('signs a commitment that core and @scure/sr25519 both accept', async () => {
+    const created = JSON.parse(await resi(['keys', 'create', '--json'], env)) as { hotkey: string };
+    const shown = JSON.parse(await resi(['keys', 'show', '--json'], env)) as { hotkey: string };
+    expect(shown.hotkey).toBe(created.hotkey);
+
+    const commitment = `zipcode:assignment:current:${Math.floor(Date.now() / 1000)}`;
+    const signature = await resi(['sign', commitment], env);
+    expect(signature).toMatch(/^[0-9a-f]{128}$/);
+    expect(verifyCommitmentSignature(commitment, signature, created.hotkey)).toBe(true);
+    expect(verifyCommitmentSignature(`${commitment}0`, signature, created.hotkey)).toBe(false);
+    const independent = scure.verify(
+      new TextEncoder().encode(commitment),
+      Uint8Array.from(Buffer.from(signature, 'hex')),
+      publicKeyOf(created.hotkey),
+    );
+    expect(independent).toBe(true);
+  }, 120_000);
+});
