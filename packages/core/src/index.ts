@@ -14,3 +14,4 @@ export * from "./wallet/wallet.js";
 export * from "./wallet/dev-wallet.js";
 export * from "./auth/index.js";
 export * from "./listings/metadata.js";
+export * from "./listings/parquet.js";
