@@ -40,7 +40,7 @@ export interface Signer {
 const utf8 = new TextEncoder();
 const BYTES_WRAP_PREFIX = utf8.encode('<Bytes>');
 const BYTES_WRAP_SUFFIX = utf8.encode('</Bytes>');
-const SIGNATURE_HEX = /^(?:0x)?[0-9a-fA-F]{128}$/;
+const SIGNATURE_HEX = new RegExp(`^(?:0x)?[0-9a-fA-F]{${SR25519_SIGNATURE_BYTES * 2}}$`);
 
 let readiness: Promise<void> | undefined;
 
