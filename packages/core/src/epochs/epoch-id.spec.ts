@@ -98,6 +98,12 @@ describe('parseEpochId', () => {
     );
   });
 
+  it('names the neighbours of an off-boundary ID even at the end of year 9999', () => {
+    expect(() => parseEpochId('9999-12-31T23-00-00', production)).toThrow(
+      /nearest epochs are 9999-12-31T20-00-00 and \+010000-01-01T00:00:00.000Z/,
+    );
+  });
+
   it('accepts minute boundaries of devnet durations', () => {
     const oneMinute = createEpochConfig({ durationMinutes: 1 });
     const threeMinutes = createEpochConfig({ durationMinutes: 3 });

@@ -76,8 +76,8 @@ export function parseEpochId(id: string, config: EpochConfig): Date {
   const startMs = start.getTime();
   const flooredMs = epochStartMsAt(startMs, config);
   if (flooredMs !== startMs) {
-    const before = formatEpochId(new Date(flooredMs));
-    const after = formatEpochId(new Date(flooredMs + epochDurationMs(config)));
+    const before = describeNeighbour(flooredMs);
+    const after = describeNeighbour(flooredMs + epochDurationMs(config));
     throw new ResiError(
       'VALIDATION_FAILED',
       `epoch ID ${quoteForMessage(id)} is not on an epoch boundary: epochs last ${config.durationMinutes} minutes ` +
@@ -85,6 +85,12 @@ export function parseEpochId(id: string, config: EpochConfig): Date {
     );
   }
   return start;
+}
+
+/** A neighbouring epoch for a message; past year 9999 it has no ID, so show the instant. */
+function describeNeighbour(startMs: number): string {
+  const start = new Date(startMs);
+  return start.getUTCFullYear() > 9999 ? start.toISOString() : formatEpochId(start);
 }
 
 /** The instant `id` spells, or undefined when it names no real date and time. */
