@@ -15,3 +15,4 @@ export * from "./wallet/dev-wallet.js";
 export * from "./auth/index.js";
 export * from "./listings/metadata.js";
 export * from "./listings/parquet.js";
+export * from "./schemas/index.js";

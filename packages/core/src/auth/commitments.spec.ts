@@ -17,7 +17,7 @@ import {
   validatorUploadCommitment,
 } from './commitments.js';
 
-const hotkey = '5H2WNbNfkRmHWJGdEUzZyVd7jZuP3BkwNDYgZQF8a1BcKwGx';
+const hotkey = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
 const coldkey = '5F3sa2TJAWMqDhXG6jhV4N8ko9SxwGy8TpaNS1repo5EYjQX';
 const epochId = '2025-10-01T16-00-00';
 const ts = 1696089600;

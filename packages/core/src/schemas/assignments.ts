@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { EPOCH_PHASES } from '../epochs/epoch-phase.js';
+import { epochIdSchema, epochNonceSchema, isoInstantSchema, successTrueSchema, zipcodeSchema } from './primitives.js';
+
+/** Market tiers of the seed's assignment response. */
+export const MARKET_TIERS = ['PREMIUM', 'STANDARD', 'EMERGING'] as const;
+export type MarketTier = (typeof MARKET_TIERS)[number];
+export const marketTierSchema = z.enum(MARKET_TIERS).meta({ id: 'MarketTier' });
+
+/** The four US Census regions (PROTOCOL.md §4). */
+export const GEOGRAPHIC_REGIONS = ['Northeast', 'Midwest', 'South', 'West'] as const;
+export type GeographicRegion = (typeof GEOGRAPHIC_REGIONS)[number];
+export const geographicRegionSchema = z.enum(GEOGRAPHIC_REGIONS).meta({ id: 'GeographicRegion' });
+
+/**
+ * An epoch's lifecycle status as served. The same values as `EPOCH_PHASES`, so a service may
+ * return `epochPhaseAt(...)` directly; `SCHEDULED` never appears for an epoch that exists.
+ */
+export const epochStatusSchema = z.enum(EPOCH_PHASES).meta({ id: 'EpochStatus' });
+
+const assignedZipcodeFields = {
+  zipcode: zipcodeSchema,
+  /** Listings a miner should find there; honeypots carry a plausible number too. */
+  expectedListings: z.int().nonnegative(),
+  /** USPS two-letter code (states, DC, territories and military codes such as AE). */
+  state: z.string().regex(/^[A-Z]{2}$/, { error: 'must be a two-letter USPS state code' }),
+  city: z.string(),
+  county: z.string(),
+  marketTier: marketTierSchema,
+  geographicRegion: geographicRegionSchema,
+};
+
+/** One assigned zipcode, as in the seed's `GET /current` example; every field required. */
+export const assignedZipcodeSchema = z.object(assignedZipcodeFields).meta({ id: 'AssignedZipcode' });
+export type AssignedZipcode = z.infer<typeof assignedZipcodeSchema>;
+
+/** `metadata` of an assignment response (seed). `selectionSeed` is public, never the secret. */
+export const assignmentMetadataSchema = z
+  .object({
+    totalExpectedListings: z.int().nonnegative(),
+    zipcodeCount: z.int().nonnegative(),
+    algorithmVersion: z.string().min(1),
+    selectionSeed: z.int().nonnegative(),
+  })
+  .meta({ id: 'AssignmentMetadata' });
+
+const assignmentResponseFields = {
+  success: successTrueSchema,
+  epochId: epochIdSchema,
+  epochStart: isoInstantSchema,
+  epochEnd: isoInstantSchema,
+  nonce: epochNonceSchema,
+  targetListings: z.int().positive(),
+  /** Percent, e.g. 10 for ±10%; the API allows fractional values. */
+  tolerancePercent: z.number().positive().max(100),
+  submissionDeadline: isoInstantSchema,
+  metadata: assignmentMetadataSchema,
+};
+
+/**
+ * `GET /api/v1/zipcode-assignments/current` (PROTOCOL.md §4, the seed's response, all fields
+ * required). The same zipcodes for every miner; honeypots are indistinguishable here.
+ */
+export const currentAssignmentsResponseSchema = z
+  .object({ ...assignmentResponseFields, zipcodes: z.array(assignedZipcodeSchema) })
+  .meta({ id: 'CurrentAssignmentsResponse' });
+export type CurrentAssignmentsResponse = z.infer<typeof currentAssignmentsResponseSchema>;
+
+/** A zipcode in a validator's view of an epoch: `isHoneypot` appears once the epoch is COMPLETED. */
+export const epochZipcodeSchema = z
+  .object({ ...assignedZipcodeFields, isHoneypot: z.boolean().optional() })
+  .meta({ id: 'EpochZipcode' });
+export type EpochZipcode = z.infer<typeof epochZipcodeSchema>;
+
+const HONEYPOTS_REVEALED_IN: ReadonlySet<string> = new Set(['COMPLETED', 'ARCHIVED']);
+
+/**
+ * `GET /api/v1/zipcode-assignments/epoch/{epochId}` (validators; PROTOCOL.md §4): the `/current`
+ * shape plus `status`. The schema itself refuses `isHoneypot` before the epoch is COMPLETED, so a
+ * response that would leak honeypots to miners mid-epoch fails validation.
+ */
+export const epochAssignmentsResponseSchema = z
+  .object({ ...assignmentResponseFields, status: epochStatusSchema, zipcodes: z.array(epochZipcodeSchema) })
+  .superRefine((response, context) => {
+    if (HONEYPOTS_REVEALED_IN.has(response.status)) return;
+    response.zipcodes.forEach((zipcode, index) => {
+      if (zipcode.isHoneypot !== undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['zipcodes', index, 'isHoneypot'],
+          message: `must be absent while the epoch is ${response.status}: honeypots are revealed once it is COMPLETED`,
+        });
+      }
+    });
+  })
+  .meta({ id: 'EpochAssignmentsResponse' });
+export type EpochAssignmentsResponse = z.infer<typeof epochAssignmentsResponseSchema>;

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { epochStatusSchema } from './assignments.js';
+import { epochIdSchema, isoInstantSchema, ss58AddressSchema, successTrueSchema } from './primitives.js';
+import { minerStatusSchema, zipcodeProgressSchema } from './status.js';
+import { declaredFileSchema, storedObjectSchema } from './storage.js';
+
+/** One miner's participation in an epoch, as validators see it. */
+export const minerSubmissionSchema = z
+  .object({
+    hotkey: ss58AddressSchema,
+    /** The miner's uid on the subnet now; null when the hotkey is no longer registered. */
+    uid: z.int().nonnegative().nullable(),
+    /** The last status the miner reported. */
+    status: minerStatusSchema,
+    /** The miner's own claim (its last `listingsScraped`); validators count the files themselves. */
+    listingsClaimed: z.int().nonnegative(),
+    /** Every zipcode reported finished, merged over all updates. */
+    zipcodesCompleted: z.array(zipcodeProgressSchema),
+    s3UploadComplete: z.boolean(),
+    /** Miner-supplied, informative only; judge by the objects' `lastModified`. */
+    s3UploadTimestamp: isoInstantSchema.nullable(),
+    /** Server time of the last status update. */
+    lastUpdateAt: isoInstantSchema,
+    /** Files declared through the per-file upload route; null for miners that used the POST route. */
+    manifest: z.array(declaredFileSchema).nullable(),
+    /** What is actually stored under `data/hotkey={hotkey}/epoch={epochId}/`, with download URLs. */
+    objects: z.array(storedObjectSchema),
+  })
+  .meta({ id: 'MinerSubmission' });
+export type MinerSubmission = z.infer<typeof minerSubmissionSchema>;
+
+/**
+ * `GET /api/v1/epochs/{epochId}/submissions` (validators; signed over
+ * `zipcode:validation:{epochId}:{timestamp}`): every miner that reported or uploaded for the epoch.
+ */
+export const epochSubmissionsResponseSchema = z
+  .object({
+    success: successTrueSchema,
+    epochId: epochIdSchema,
+    status: epochStatusSchema,
+    submissionDeadline: isoInstantSchema,
+    graceEnd: isoInstantSchema,
+    submissions: z.array(minerSubmissionSchema),
+  })
+  .meta({ id: 'EpochSubmissionsResponse' });
+export type EpochSubmissionsResponse = z.infer<typeof epochSubmissionsResponseSchema>;
