@@ -1,3 +1,4 @@
+import { healthcheckResponseSchema } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, makeIdentity, neuronOf, type TestApi } from './test-api.js';
 
@@ -14,8 +15,13 @@ describe('health, metrics and unknown routes', () => {
     const res = await sut.inject({ method: 'GET', url: '/healthcheck' });
     expect(res.statusCode).toBe(200);
     const body = res.json<Record<string, unknown>>();
-    expect(body).toMatchObject({ status: 'ok', service: 'resi-api', database: 'ok', redis: 'memory' });
-    expect(body.metagraph).toMatchObject({ status: 'ok', neurons: 1 });
+    expect(healthcheckResponseSchema.parse(body)).toMatchObject({
+      status: 'ok',
+      service: 'resi-api',
+      database: { status: 'ok', backend: 'pglite' },
+      redis: { status: 'ok', backend: 'memory' },
+      metagraph: { status: 'ok', neurons: 1 },
+    });
   });
 
   it('answers an unknown route with the protocol error body', async () => {

@@ -1,6 +1,7 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { HealthService, type HealthReport } from '../services/health.service.js';
+import type { HealthcheckResponse } from '@resi/core';
+import { HealthService } from '../services/health.service.js';
 import { MetricsService } from '../services/metrics.service.js';
 
 @Controller()
@@ -11,7 +12,7 @@ export class HealthController {
   ) {}
 
   @Get('healthcheck')
-  healthcheck(): Promise<HealthReport> {
+  healthcheck(): Promise<HealthcheckResponse> {
     return this.health.report();
   }
 

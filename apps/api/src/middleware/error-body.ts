@@ -97,6 +97,8 @@ export function toErrorBody(error: unknown): { body: ErrorBody; headers: Record<
     };
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status === 413) return toErrorBody({ code: 'FST_ERR_CTP_BODY_TOO_LARGE' });
+  if (status === 415) return toErrorBody({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE' });
   if (status === 404) {
     return { body: errorBody('NOT_FOUND', 'No such route. See /docs for the API.'), headers: {}, internal: false };
   }

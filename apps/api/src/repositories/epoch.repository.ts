@@ -86,6 +86,17 @@ export class EpochRepository {
     return this.db.select().from(epochs).orderBy(desc(epochs.startAt)).limit(limit);
   }
 
+  /** Number of assigned zipcodes per epoch. */
+  async zipcodeCounts(epochIds: string[]): Promise<Map<string, number>> {
+    if (epochIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ epochId: epochZipcodes.epochId, n: sql<number>`count(*)::int` })
+      .from(epochZipcodes)
+      .where(inArray(epochZipcodes.epochId, epochIds))
+      .groupBy(epochZipcodes.epochId);
+    return new Map(rows.map((r) => [r.epochId, r.n]));
+  }
+
   async count(): Promise<number> {
     const rows = await this.db.select({ n: sql<number>`count(*)::int` }).from(epochs);
     return rows[0]?.n ?? 0;

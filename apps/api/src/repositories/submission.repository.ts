@@ -109,20 +109,34 @@ export class SubmissionRepository {
       .orderBy(asc(submissionZipcodes.hotkey), asc(submissionZipcodes.zipcode));
   }
 
-  /** Miner counts per status for each of the given epochs. */
-  async participation(epochIds: string[]): Promise<Map<string, Record<string, number>>> {
-    const out = new Map<string, Record<string, number>>();
+  /** Per epoch: miners by last status, uploads complete and listings claimed. */
+  async participation(epochIds: string[]): Promise<Map<string, ParticipationRow>> {
+    const out = new Map<string, ParticipationRow>();
     if (epochIds.length === 0) return out;
     const rows = await this.db
-      .select({ epochId: submissions.epochId, status: submissions.status, n: sql<number>`count(*)::int` })
+      .select({
+        epochId: submissions.epochId,
+        status: submissions.status,
+        miners: sql<number>`count(*)::int`,
+        uploads: sql<number>`count(*) filter (where ${submissions.s3UploadComplete})::int`,
+        listings: sql<number>`coalesce(sum(${submissions.listingsScraped}), 0)::int`,
+      })
       .from(submissions)
       .where(inArray(submissions.epochId, epochIds))
       .groupBy(submissions.epochId, submissions.status);
     for (const row of rows) {
-      const entry = out.get(row.epochId) ?? {};
-      entry[row.status] = row.n;
+      const entry = out.get(row.epochId) ?? { byStatus: {}, uploadsComplete: 0, listingsClaimed: 0 };
+      entry.byStatus[row.status] = row.miners;
+      entry.uploadsComplete += row.uploads;
+      entry.listingsClaimed += row.listings;
       out.set(row.epochId, entry);
     }
     return out;
   }
+}
+
+export interface ParticipationRow {
+  byStatus: Record<string, number>;
+  uploadsComplete: number;
+  listingsClaimed: number;
 }

@@ -6,6 +6,7 @@ import {
   type EpochConfig,
   type EpochPhase,
   nextEpochId,
+  parseEpochId,
   ResiError,
 } from '@resi/core';
 import { selectEpochZipcodes } from '../assignments/selection.js';
@@ -55,6 +56,8 @@ export class EpochService {
 
   /** The assignment of an existing epoch, from memory once read (assignments never change). */
   async find(epochId: string): Promise<EpochAssignment | undefined> {
+    // IDs off this server's epoch grid (e.g. minutes on a 4-hour schedule) are a 400, not a 404.
+    parseEpochId(epochId, this.epochConfig);
     const cached = this.cache.get(epochId);
     if (cached) return cached;
     const epoch = await this.epochs.findEpoch(epochId);

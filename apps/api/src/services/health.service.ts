@@ -1,22 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle } from '../repositories/database.js';
 import type { KeyValueStore } from '../repositories/kv-store.js';
-import type { MetagraphHealth, MetagraphSource } from '../repositories/metagraph.repository.js';
+import type { MetagraphSource } from '../repositories/metagraph.repository.js';
+import type { HealthcheckResponse, HealthComponent } from '@resi/core';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { DATABASE, KV_STORE, METAGRAPH } from '../tokens.js';
 import { API_VERSION, SERVICE_NAME } from '../version.js';
-
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  timestamp: string;
-  uptime: number;
-  version: string;
-  service: string;
-  database: 'ok' | 'unavailable';
-  redis: 'ok' | 'memory' | 'degraded';
-  storage: 'ok' | 'not_configured' | 'unavailable';
-  metagraph: MetagraphHealth;
-}
 
 /** GET /healthcheck: Python clients check `status == "ok"` before they start work. */
 @Injectable()
@@ -30,18 +19,41 @@ export class HealthService {
     private readonly clock: ClockRepository,
   ) {}
 
-  async report(): Promise<HealthReport> {
-    const database = await this.database
+  async report(): Promise<HealthcheckResponse> {
+    const started = performance.now();
+    const database: HealthComponent = await this.database
       .ping()
-      .then(() => 'ok' as const)
-      .catch(() => 'unavailable' as const);
-    const redis = this.store.status();
-    const metagraph = this.metagraph.health();
-    // Storage arrives with the S3 routes; until then it is reported as not configured.
-    const storage = 'not_configured' as const;
-    const healthy = database === 'ok' && redis !== 'degraded' && metagraph.status === 'ok';
+      .then(() => ({
+        status: 'ok' as const,
+        backend: this.database.kind,
+        latencyMs: round(performance.now() - started),
+      }))
+      .catch((error: unknown) => ({
+        status: 'down' as const,
+        backend: this.database.kind,
+        message: (error as Error).message,
+      }));
+    const storeStatus = this.store.status();
+    const redis: HealthComponent =
+      storeStatus === 'memory'
+        ? { status: 'ok', backend: 'memory', message: 'REDIS_URL not set: limits and replay cache are per process' }
+        : storeStatus === 'ok'
+          ? { status: 'ok', backend: 'redis' }
+          : { status: 'degraded', backend: 'redis', message: 'Redis unreachable: serving from process memory' };
+    const graph = this.metagraph.health();
+    const metagraph: HealthComponent = {
+      status: graph.status === 'ok' ? 'ok' : graph.status === 'stale' ? 'degraded' : 'down',
+      backend: graph.source.split(':')[0] ?? graph.source,
+      neurons: graph.neurons,
+      ageSeconds: graph.ageSeconds,
+      ...(graph.error ? { message: graph.error } : {}),
+    };
+    // S3 access arrives with the storage routes; until then no storage is configured.
+    const storage: HealthComponent = { status: 'ok', backend: 'none', message: 'storage routes not configured' };
+    const components = [database, redis, metagraph, storage];
     return {
-      status: healthy ? 'ok' : 'degraded',
+      success: true,
+      status: components.every((c) => c.status === 'ok') ? 'ok' : 'degraded',
       timestamp: this.clock.now().toISOString(),
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       version: API_VERSION,
@@ -52,4 +64,8 @@ export class HealthService {
       metagraph,
     };
   }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
