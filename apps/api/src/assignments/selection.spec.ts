@@ -1,6 +1,6 @@
+import { GEOGRAPHIC_REGIONS } from '@resi/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type CatalogueZipcode, type ZipcodeCatalogue, loadZipcodeCatalogue } from '../catalogue/catalogue.js';
-import { GEOGRAPHIC_REGIONS } from '../catalogue/census-regions.js';
 import { MAX_EXPECTED_LISTINGS } from '../catalogue/market-model.js';
 import {
   type EpochZipcodeSelection,

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import { type AssignedZipcode, GEOGRAPHIC_REGIONS, type GeographicRegion, type MarketTier } from '@resi/core';
 import type { CatalogueZipcode } from '../catalogue/catalogue.js';
-import { GEOGRAPHIC_REGIONS, type GeographicRegion } from '../catalogue/census-regions.js';
-import { MAX_EXPECTED_LISTINGS, type MarketTier } from '../catalogue/market-model.js';
+import { MAX_EXPECTED_LISTINGS } from '../catalogue/market-model.js';
 
 /**
  * The epoch's zipcode selection (PROTOCOL.md §4): one list for every miner, reproducible from the
@@ -27,17 +27,6 @@ import { MAX_EXPECTED_LISTINGS, type MarketTier } from '../catalogue/market-mode
  * 5. The list is sorted by zipcode: the order reveals nothing.
  */
 export const SELECTION_ALGORITHM_VERSION = 'v1.0';
-
-/** One zipcode of an assignment, as every miner receives it (PROTOCOL.md §4, `GET /current`). */
-export interface AssignedZipcode {
-  readonly zipcode: string;
-  readonly expectedListings: number;
-  readonly state: string;
-  readonly city: string;
-  readonly county: string;
-  readonly marketTier: MarketTier;
-  readonly geographicRegion: GeographicRegion;
-}
 
 export interface EpochZipcodeSelectionInput {
   /** The catalogue's rows (`ZipcodeCatalogue.zipcodes`); any order. */

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GEOGRAPHIC_REGIONS, type GeographicRegion, censusRegionOfState } from './census-regions.js';
-import { MARKET_TIERS, MAX_EXPECTED_LISTINGS, type MarketTier } from './market-model.js';
+import { GEOGRAPHIC_REGIONS, type GeographicRegion, MARKET_TIERS, type MarketTier } from '@resi/core';
+import { censusRegionOfState } from './census-regions.js';
+import { MAX_EXPECTED_LISTINGS } from './market-model.js';
 
 /** Columns of `data/us-zipcodes.tsv`, in file order (the header line repeats them). */
 export const CATALOGUE_COLUMNS = [

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE_STATES, GEOGRAPHIC_REGIONS, censusRegionOfState } from './census-regions.js';
+import { GEOGRAPHIC_REGIONS } from '@resi/core';
+import { CATALOGUE_STATES, censusRegionOfState } from './census-regions.js';
 
 describe('censusRegionOfState', () => {
   it('covers the 50 states and DC, split 9/12/17/13 as the Census Bureau does', () => {

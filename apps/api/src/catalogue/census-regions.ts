@@ -1,11 +1,10 @@
+import { GEOGRAPHIC_REGIONS, type GeographicRegion } from '@resi/core';
+
 /**
- * The four Census Bureau regions, the `geographicRegion` of an assignment (PROTOCOL.md §4).
+ * Which state lies in which of the four Census Bureau regions, the `geographicRegion` of an
+ * assignment (PROTOCOL.md §4).
  * https://www2.census.gov/geo/pdfs/maps-data/maps/reference/us_regdiv.pdf
  */
-export const GEOGRAPHIC_REGIONS = ['Northeast', 'Midwest', 'South', 'West'] as const;
-
-export type GeographicRegion = (typeof GEOGRAPHIC_REGIONS)[number];
-
 const STATES_BY_REGION: Readonly<Record<GeographicRegion, readonly string[]>> = {
   Northeast: ['CT', 'ME', 'MA', 'NH', 'RI', 'VT', 'NJ', 'NY', 'PA'],
   Midwest: ['IL', 'IN', 'MI', 'OH', 'WI', 'IA', 'KS', 'MN', 'MO', 'NE', 'ND', 'SD'],

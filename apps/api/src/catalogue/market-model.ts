@@ -3,10 +3,7 @@
  * active for-sale listings. The generator applies it once when it builds the data file; the
  * validators' observations then correct the estimate per zipcode (`updateExpectedListings`).
  */
-
-export const MARKET_TIERS = ['PREMIUM', 'STANDARD', 'EMERGING'] as const;
-
-export type MarketTier = (typeof MARKET_TIERS)[number];
+import type { MarketTier } from '@resi/core';
 
 /**
  * Density cut-offs (residents per square mile), computed from the populated ZCTAs of the 50 states
