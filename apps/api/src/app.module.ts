@@ -3,7 +3,6 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { SignedRequestGuard } from './auth/signed-request.guard.js';
 import type { ZipcodeCatalogue } from './catalogue/catalogue.js';
 import type { ApiEnv } from './config/config.js';
-import { HealthController } from './controllers/health.controller.js';
 import { GlobalExceptionFilter } from './middleware/global-exception.filter.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import type { DatabaseHandle } from './repositories/database.js';
@@ -17,7 +16,7 @@ import { HealthService } from './services/health.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { RateLimitService } from './services/rate-limit.service.js';
 import { SchedulerService } from './services/scheduler.service.js';
-import { API_CONFIG, CATALOGUE, DATABASE, KV_STORE, METAGRAPH, ZIPCODE_SECRET } from './tokens.js';
+import { API_CONFIG, CATALOGUE, DATABASE, KV_STORE, METAGRAPH, OPENAPI_DOCUMENT, ZIPCODE_SECRET } from './tokens.js';
 import { API_CONTROLLERS, API_SERVICES } from './routes.js';
 
 /** The repositories that do I/O, built before Nest starts so start-up failures read clearly. */
@@ -29,6 +28,7 @@ export interface ApiDependencies {
   catalogue: ZipcodeCatalogue;
   zipcodeSecret: string;
   clock: ClockRepository;
+  openApiDocument: Record<string, unknown>;
 }
 
 @Module({})
@@ -36,7 +36,7 @@ export class AppModule {
   static register(deps: ApiDependencies): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, ...API_CONTROLLERS],
+      controllers: API_CONTROLLERS,
       providers: [
         { provide: API_CONFIG, useValue: deps.config },
         { provide: DATABASE, useValue: deps.database },
@@ -45,6 +45,7 @@ export class AppModule {
         { provide: CATALOGUE, useValue: deps.catalogue },
         { provide: ZIPCODE_SECRET, useValue: deps.zipcodeSecret },
         { provide: ClockRepository, useValue: deps.clock },
+        { provide: OPENAPI_DOCUMENT, useValue: deps.openApiDocument },
         { provide: APP_GUARD, useClass: SignedRequestGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         EpochRepository,

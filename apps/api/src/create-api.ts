@@ -14,6 +14,9 @@ import { type DatabaseHandle, openDatabase } from './repositories/database.js';
 import { type KeyValueStore, MemoryStore, RedisStore } from './repositories/kv-store.js';
 import { FileMetagraph, type MetagraphSource } from './repositories/metagraph.repository.js';
 import { MetricsService } from './services/metrics.service.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
+import { API_CONTROLLERS } from './routes.js';
+import { API_VERSION } from './version.js';
 
 /** Replace any repository, e.g. a fixed clock or a prepared metagraph in tests. */
 export interface ApiOverrides {
@@ -102,6 +105,7 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
       catalogue: overrides.catalogue ?? loadZipcodeCatalogue(),
       zipcodeSecret: resolveZipcodeSecret(config, logger),
       clock: overrides.clock ?? new ClockRepository(),
+      openApiDocument: apiOpenApiDocument(),
     };
 
     const adapter = new FastifyAdapter({
@@ -141,6 +145,11 @@ function installRequestMetrics(app: NestFastifyApplication): void {
     metrics.httpDuration.observe({ route, method: request.method }, reply.elapsedTime / 1000);
     done();
   });
+}
+
+/** The OpenAPI document of every route this server serves (committed as openapi.json). */
+export function apiOpenApiDocument(): Record<string, unknown> {
+  return buildOpenApiDocument(API_CONTROLLERS, API_VERSION);
 }
 
 /** Creates the API and listens on HOST:PORT. */

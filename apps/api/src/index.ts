@@ -1,4 +1,4 @@
-export { createApi, startApi, type ApiInstance, type ApiOverrides } from './create-api.js';
+export { apiOpenApiDocument, createApi, startApi, type ApiInstance, type ApiOverrides } from './create-api.js';
 export { parseApiEnv, apiEnvSchema, ConfigError, type ApiEnv } from './config/config.js';
 export { FixedClock, ClockRepository } from './repositories/clock.repository.js';
 export { MemoryStore, RedisStore, type KeyValueStore } from './repositories/kv-store.js';

@@ -5,3 +5,4 @@ export const KV_STORE = Symbol('KV_STORE');
 export const METAGRAPH = Symbol('METAGRAPH');
 export const CATALOGUE = Symbol('CATALOGUE');
 export const ZIPCODE_SECRET = Symbol('ZIPCODE_SECRET');
+export const OPENAPI_DOCUMENT = Symbol('OPENAPI_DOCUMENT');

@@ -332,12 +332,10 @@ describe('zipcode assignments and status updates (as the deployed Python clients
   it('rate-limits per hotkey with the headers and a Retry-After on 429', async () => {
     const limited = await makeIdentity();
     sut.metagraph.replace([...sut.metagraph.all(), neuronOf(limited, 9)]);
-    const statuses: number[] = [];
-    let last;
-    for (let i = 0; i < 11; i++) {
-      last = await getCurrent(limited);
-      statuses.push(last.statusCode);
-    }
+    const responses = [];
+    for (let i = 0; i < 11; i++) responses.push(await getCurrent(limited));
+    const statuses = responses.map((r) => r.statusCode);
+    const last = responses[10]!;
     expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
     expect(last.statusCode).toBe(429);
     expect(last.json()).toMatchObject({ code: 'RATE_LIMITED' });

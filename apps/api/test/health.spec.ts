@@ -1,5 +1,6 @@
 import { healthcheckResponseSchema } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiOpenApiDocument } from '../src/create-api.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi } from './test-api.js';
 
 describe('health, metrics and unknown routes', () => {
@@ -41,5 +42,22 @@ describe('health, metrics and unknown routes', () => {
     const res = await sut.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toMatch(/resi_http_requests_total\{route="\/healthcheck",method="GET",status="200"\} \d+/);
+  });
+});
+
+describe('API documentation', () => {
+  let sut: TestApi;
+  beforeAll(async () => {
+    sut = await createTestApi({ now: new Date('2025-10-01T17:00:00Z'), neurons: [] });
+  });
+  afterAll(() => sut.close());
+
+  it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
+    const ui = await sut.inject({ method: 'GET', url: '/docs' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.body).toContain('swagger');
+    const json = await sut.inject({ method: 'GET', url: '/docs-json' });
+    expect(json.statusCode).toBe(200);
+    expect(json.json()).toEqual(apiOpenApiDocument());
   });
 });

@@ -4,6 +4,11 @@ import {
   assignmentCurrentCommitment,
   COMMITMENT_FORMATS,
   type CommitmentFormatsResponse,
+  commitmentFormatsResponseSchema,
+  currentAssignmentsResponseSchema,
+  epochAssignmentsResponseSchema,
+  statsResponseSchema,
+  statusUpdateResponseSchema,
   type CurrentAssignmentsResponse,
   type EpochAssignmentsResponse,
   epochIdSchema,
@@ -19,11 +24,12 @@ import {
 import { z } from 'zod';
 import { AuthenticatedCaller, type Caller, SignedInput } from '../auth/caller.js';
 import { RateLimitedByIp, Signed } from '../auth/route-specs.js';
+import { Documented } from '../openapi/documented.js';
 import { AssignmentService } from '../services/assignment.service.js';
 import { StatsService } from '../services/stats.service.js';
 import { StatusService } from '../services/status.service.js';
 
-const epochQuerySchema = signedQuerySchema.extend({ epochId: epochIdSchema });
+const epochQuerySchema = signedQuerySchema.extend({ epochId: epochIdSchema }).meta({ id: 'SignedEpochQuery' });
 type EpochQuery = z.output<typeof epochQuerySchema>;
 
 /** Routes of PROTOCOL.md §4–5 under /api/v1/zipcode-assignments. */
@@ -36,6 +42,12 @@ export class AssignmentController {
   ) {}
 
   @Get('api/v1/zipcode-assignments/current')
+  @Documented({
+    summary: "The current epoch's zipcode assignment (the same for every miner)",
+    tag: 'Miners',
+    response: currentAssignmentsResponseSchema,
+    errors: ['EPOCH_NOT_FOUND'],
+  })
   @Signed({
     source: 'query',
     schema: signedQuerySchema,
@@ -49,6 +61,12 @@ export class AssignmentController {
   }
 
   @Get('api/v1/zipcode-assignments/epoch/:epochId')
+  @Documented({
+    summary: "An epoch's assignment for validators; honeypots flagged once the epoch is COMPLETED",
+    tag: 'Validators',
+    response: epochAssignmentsResponseSchema,
+    errors: ['NOT_A_VALIDATOR', 'EPOCH_NOT_FOUND'],
+  })
   @Signed({
     source: 'query',
     schema: epochQuerySchema,
@@ -62,6 +80,19 @@ export class AssignmentController {
   }
 
   @Post('api/v1/zipcode-assignments/status')
+  @Documented({
+    summary: 'Report mining progress; idempotent, never loses an earlier zipcode',
+    tag: 'Miners',
+    response: statusUpdateResponseSchema,
+    errors: [
+      'SIGNATURE_REPLAYED',
+      'EPOCH_NOT_FOUND',
+      'EPOCH_NOT_OPEN',
+      'EPOCH_CLOSED',
+      'NONCE_MISMATCH',
+      'PAYLOAD_TOO_LARGE',
+    ],
+  })
   @HttpCode(200)
   @Signed({
     source: 'body',
@@ -79,12 +110,23 @@ export class AssignmentController {
   }
 
   @Get('api/v1/zipcode-assignments/stats')
+  @Documented({
+    summary: 'Current and next epoch, timing, catalogue and participation (cached for a minute)',
+    tag: 'Public',
+    response: statsResponseSchema,
+    errors: ['RATE_LIMITED'],
+  })
   @RateLimitedByIp('stats')
   stats(): Promise<StatsResponse> {
     return this.statsService.stats();
   }
 
   @Get('commitment-formats')
+  @Documented({
+    summary: 'The commitment string each signed route accepts, and the timestamp window',
+    tag: 'Public',
+    response: commitmentFormatsResponseSchema,
+  })
   commitmentFormats(): CommitmentFormatsResponse {
     return {
       success: true,

@@ -77,7 +77,7 @@ export class StatsService {
     const stats = this.catalogue.statistics();
     const part: CachedPart = {
       catalogue: {
-        zipcodes: stats.zipcodeCount - stats.honeypotCandidateCount,
+        zipcodes: stats.zipcodeCount,
         states: Object.keys(stats.byState).length,
         byMarketTier: { ...stats.byMarketTier },
         byRegion: { ...stats.byGeographicRegion },
