@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { registerApiCommand } from './commands/api.js';
+import { registerDevnetCommand } from './commands/devnet.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerSignCommand } from './commands/sign.js';
 
@@ -8,6 +10,8 @@ export function buildProgram(): Command {
     .description('Bittensor Subnet 46 zipcode-based real-estate mining: API server, miner and validator')
     .version('0.1.0')
     .showHelpAfterError();
+  registerApiCommand(program);
+  registerDevnetCommand(program);
   registerKeysCommand(program);
   registerSignCommand(program);
   return program;
