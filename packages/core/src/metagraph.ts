@@ -31,3 +31,25 @@ export type MetagraphFile = z.infer<typeof metagraphFileSchema>;
 export function isValidatorNeuron(neuron: Neuron, minStake: number): boolean {
   return neuron.validatorPermit && neuron.stake >= minStake;
 }
+
+/** How fresh a metagraph source is; the API's health check reports it. */
+export interface MetagraphHealth {
+  status: 'ok' | 'stale' | 'unavailable';
+  /** `kind:detail`, e.g. `file:/path/metagraph.json` or `chain:wss://…#46`. */
+  source: string;
+  neurons: number;
+  /** Seconds since the last successful load or sync. */
+  ageSeconds: number | null;
+  error?: string;
+}
+
+/**
+ * Who is registered on the subnet: the answers authorisation needs. Implemented by the file
+ * metagraph (local use) and the chain metagraph (`@resi/chain`).
+ */
+export interface MetagraphSource {
+  byHotkey(hotkey: string): Neuron | undefined;
+  all(): readonly Neuron[];
+  health(): MetagraphHealth;
+  close(): Promise<void>;
+}

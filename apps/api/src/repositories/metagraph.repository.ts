@@ -1,23 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { metagraphFileSchema, type Neuron } from '@resi/core';
+import { metagraphFileSchema, type MetagraphHealth, type MetagraphSource, type Neuron } from '@resi/core';
 
-export interface MetagraphHealth {
-  status: 'ok' | 'stale' | 'unavailable';
-  source: string;
-  neurons: number;
-  /** Seconds since the last successful load or sync. */
-  ageSeconds: number | null;
-  error?: string;
-}
-
-/** Who is registered on the subnet: the answers authorisation needs. */
-export interface MetagraphSource {
-  byHotkey(hotkey: string): Neuron | undefined;
-  all(): readonly Neuron[];
-  health(): MetagraphHealth;
-  close(): Promise<void>;
-}
+// The interfaces live in @resi/core so that @resi/chain implements them without depending on the API.
+export type { MetagraphHealth, MetagraphSource };
 
 /**
  * A metagraph read from a JSON file (`METAGRAPH_FILE`): the local stand-in for the chain. The
