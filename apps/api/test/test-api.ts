@@ -49,15 +49,18 @@ export function neuronOf(identity: TestIdentity, uid: number, validator = false)
 export const TEST_DATABASE_URL = process.env.DATABASE_URL_TEST;
 export const TEST_REDIS_URL = process.env.REDIS_URL_TEST;
 
-/** A fresh, empty schema on the test Postgres, so test files never see each other's rows. */
+/**
+ * A fresh, empty database on the test server, so test files never see each other's rows (the
+ * migrations name the `public` schema and keep their journal in `drizzle`, so schemas would not do).
+ */
 export async function freshPostgresUrl(base: string): Promise<string> {
-  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const name = `t_${randomBytes(6).toString('hex')}`;
   const client = new pg.Client({ connectionString: base });
   await client.connect();
-  await client.query(`create schema ${schema}`);
+  await client.query(`create database ${name}`);
   await client.end();
   const url = new URL(base);
-  url.searchParams.set('options', `-c search_path=${schema}`);
+  url.pathname = `/${name}`;
   return url.toString();
 }
 
