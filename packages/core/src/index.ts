@@ -16,3 +16,5 @@ export * from './schemas/index.js';
 export * from './listings/listing.js';
 export * from './listings/metadata.js';
 export * from './listings/parquet.js';
+export * from './storage/object-keys.js';
+export * from "./weights/weights.js";

@@ -95,7 +95,7 @@ export const COMMITMENT_FORMATS: readonly CommitmentFormat[] = Object.freeze([
     'minerUpload',
     'POST',
     '/api/v1/s3-access/miner-upload',
-    "Presigned PUT URLs for the miner's declared files of one epoch (backends without POST policies).",
+    "A presigned POST or PUT per declared file of one epoch, in the miner's own epoch folder.",
   ),
   row(
     'validatorUpload',

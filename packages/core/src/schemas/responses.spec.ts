@@ -159,12 +159,20 @@ describe('storage responses', () => {
     expect(minerSpecificAccessResponseSchema.parse(minerSpecificAccessResponse)).toEqual(minerSpecificAccessResponse);
   });
 
-  it('a presigned PUT says PUT and carries the declared digest', () => {
+  it('a per-file grant is a PUT with headers or a POST with fields, and carries the declared digest', () => {
+    const { headers, ...put } = minerUploadResponse.uploads[0]!;
+    const post = { ...put, method: 'POST', fields: { key: put.key, Policy: 'e30=' } };
+    expect(minerUploadResponseSchema.parse({ ...minerUploadResponse, uploads: [post] }).uploads[0]).toEqual(post);
+    expect(headers).toBeDefined();
+
     const body = copyOf(minerUploadResponse);
     (body.uploads[0] as Record<string, unknown>).method = 'POST';
-    body.uploads[0]!.sha256 = 'nope';
-    expect(issuesOf(minerUploadResponseSchema, body)).toEqual([
-      expect.stringMatching(/^uploads\.0\.method: /),
+    expect(issuesOf(minerUploadResponseSchema, body)).toEqual([expect.stringMatching(/^uploads\.0\.fields: /)]);
+    (body.uploads[0] as Record<string, unknown>).method = 'GET';
+    expect(issuesOf(minerUploadResponseSchema, body)).toEqual([expect.stringMatching(/^uploads\.0\.method: /)]);
+    const wrongDigest = copyOf(minerUploadResponse);
+    wrongDigest.uploads[0]!.sha256 = 'nope';
+    expect(issuesOf(minerUploadResponseSchema, wrongDigest)).toEqual([
       expect.stringMatching(/^uploads\.0\.sha256: must be a SHA-256 digest/),
     ]);
   });
@@ -191,6 +199,12 @@ describe('storage responses', () => {
 describe('validator responses', () => {
   it('submissions list every miner with manifest and stored objects', () => {
     expect(epochSubmissionsResponseSchema.parse(epochSubmissionsResponse)).toEqual(epochSubmissionsResponse);
+  });
+
+  it('a miner that uploaded without ever reporting a status has a null status and update time', () => {
+    const body = copyOf(epochSubmissionsResponse);
+    Object.assign(body.submissions[1]!, { status: null, lastUpdateAt: null });
+    expect(epochSubmissionsResponseSchema.parse(body)).toEqual(body);
   });
 
   it.each([

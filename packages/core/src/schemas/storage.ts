@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STORAGE_FILE_NAME_PATTERN } from '../storage/object-keys.js';
 import { signedBodyFields } from './signed-request.js';
 import {
   epochIdSchema,
@@ -20,7 +21,7 @@ export const MAX_FILES_PER_MINER_UPLOAD = 64;
  */
 export const uploadFileNameSchema = z
   .string({ error: 'must be a file name string' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
+  .regex(STORAGE_FILE_NAME_PATTERN, {
     error:
       "must be a plain file name such as listings.parquet or metadata.json: letters, digits, '.', '_' and '-', " +
       'starting with a letter or digit, at most 128 characters, no "/"',
@@ -110,8 +111,9 @@ export type FolderAccessResponse = z.infer<typeof folderAccessResponseSchema>;
 
 /**
  * The per-file miner upload route (`POST /api/v1/s3-access/miner-upload`; PROTOCOL.md §6, for
- * backends without POST policies and for our own miner): the miner declares each file's name,
- * size and SHA-256 and receives one presigned PUT per file. Names must be unique.
+ * our own miner and for backends without POST policies): the miner declares each file's name,
+ * size and SHA-256 and receives one presigned grant per file, a POST or a PUT depending on the
+ * server's storage. Names must be unique.
  * Signed over `s3:miner:upload:{hotkey}:{epochId}:{timestamp}`.
  */
 export const minerUploadRequestSchema = z
@@ -139,23 +141,47 @@ export const minerUploadRequestSchema = z
   .meta({ id: 'MinerUploadRequest' });
 export type MinerUploadRequest = z.infer<typeof minerUploadRequestSchema>;
 
+/** What every per-file grant says of its file. */
+const presignedFileFields = {
+  name: uploadFileNameSchema,
+  /** Full object key, `data/hotkey={hotkey}/epoch={epochId}/{name}`. */
+  key: z.string().min(1),
+  url: httpUrlSchema,
+  bytes: z.int().positive(),
+  sha256: sha256HexSchema,
+};
+
 /** One presigned PUT: send the file's exact bytes to `url` with `headers`, nothing more. */
 export const presignedPutSchema = z
   .object({
-    name: uploadFileNameSchema,
-    /** Full object key, `data/hotkey={hotkey}/epoch={epochId}/{name}`. */
-    key: z.string().min(1),
+    ...presignedFileFields,
     method: z.literal('PUT'),
-    url: httpUrlSchema,
     /** Headers the signature covers (content length, checksum): the PUT must send them verbatim. */
     headers: z.record(z.string(), z.string()),
-    bytes: z.int().positive(),
-    sha256: sha256HexSchema,
   })
   .meta({ id: 'PresignedPut' });
 export type PresignedPut = z.infer<typeof presignedPutSchema>;
 
-/** Reply to the per-file miner upload route: one presigned PUT per declared file, same order. */
+/**
+ * One presigned POST for exactly one key and exactly `bytes` bytes: post `fields` as they are,
+ * then the file as the last form part named `file`.
+ */
+export const presignedFilePostSchema = z
+  .object({
+    ...presignedFileFields,
+    method: z.literal('POST'),
+    fields: z.record(z.string(), z.string()),
+  })
+  .meta({ id: 'PresignedFilePost' });
+export type PresignedFilePost = z.infer<typeof presignedFilePostSchema>;
+
+/**
+ * Reply to the per-file miner upload route: one grant per declared file, same order. This schema
+ * first allowed PUTs only; POSTs were added for servers whose storage enforces POST policies (AWS
+ * S3, MinIO, DigitalOcean Spaces; `S3_UPLOAD_METHOD=post`, the default), where the policy pins the
+ * exact key and size without relying on each backend's support for signed checksum headers.
+ * Clients branch on `method`.
+ */
 export const minerUploadResponseSchema = z
   .object({
     success: successTrueSchema,
@@ -164,7 +190,7 @@ export const minerUploadResponseSchema = z
     /** `data/hotkey={hotkey}/epoch={epochId}/`. */
     folder: z.string().min(1),
     expiresAt: isoInstantSchema,
-    uploads: z.array(presignedPutSchema).min(1),
+    uploads: z.array(z.discriminatedUnion('method', [presignedPutSchema, presignedFilePostSchema])).min(1),
   })
   .meta({ id: 'MinerUploadResponse' });
 export type MinerUploadResponse = z.infer<typeof minerUploadResponseSchema>;

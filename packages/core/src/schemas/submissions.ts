@@ -10,8 +10,11 @@ export const minerSubmissionSchema = z
     hotkey: ss58AddressSchema,
     /** The miner's uid on the subnet now; null when the hotkey is no longer registered. */
     uid: z.int().nonnegative().nullable(),
-    /** The last status the miner reported. */
-    status: minerStatusSchema,
+    /**
+     * The last status the miner reported; null when it uploaded without ever reporting one (the
+     * deployed Python miners may skip status updates, and their files still count).
+     */
+    status: minerStatusSchema.nullable(),
     /** The miner's own claim (its last `listingsScraped`); validators count the files themselves. */
     listingsClaimed: z.int().nonnegative(),
     /** Every zipcode reported finished, merged over all updates. */
@@ -19,9 +22,9 @@ export const minerSubmissionSchema = z
     s3UploadComplete: z.boolean(),
     /** Miner-supplied, informative only; judge by the objects' `lastModified`. */
     s3UploadTimestamp: isoInstantSchema.nullable(),
-    /** Server time of the last status update. */
-    lastUpdateAt: isoInstantSchema,
-    /** Files declared through the per-file upload route; null for miners that used the POST route. */
+    /** Server time of the last status update; null when the miner never reported one. */
+    lastUpdateAt: isoInstantSchema.nullable(),
+    /** Files declared through the per-file upload route; null for miners that never used it. */
     manifest: z.array(declaredFileSchema).nullable(),
     /** What is actually stored under `data/hotkey={hotkey}/epoch={epochId}/`, with download URLs. */
     objects: z.array(storedObjectSchema),
