@@ -17,4 +17,4 @@ export * from './listings/listing.js';
 export * from './listings/metadata.js';
 export * from './listings/parquet.js';
 export * from './storage/object-keys.js';
-export * from "./weights/weights.js";
+export * from './weights/weights.js';
