@@ -104,3 +104,23 @@ export async function createTestApi(options: {
     },
   };
 }
+
+/**
+ * The backends a behaviour test should pass on: always the embedded defaults (PGlite, memory),
+ * and real PostgreSQL + Redis when the integration services are there.
+ */
+export function testBackends(): { name: string; env: () => Promise<Record<string, string>> }[] {
+  const backends = [{ name: 'embedded PGlite + memory', env: () => Promise.resolve({}) }];
+  if (TEST_DATABASE_URL && TEST_REDIS_URL) {
+    backends.push({
+      name: 'PostgreSQL + Redis',
+      env: async () => ({
+        DATABASE_URL: await freshPostgresUrl(TEST_DATABASE_URL),
+        REDIS_URL: TEST_REDIS_URL,
+        // Redis is shared by the whole run: keep this file's keys apart from other files'.
+        REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
+      }),
+    });
+  }
+  return backends;
+}

@@ -109,10 +109,12 @@ export class RedisStore implements KeyValueStore {
 
   constructor(
     url: string,
+    keyPrefix: string,
     private readonly onStateChange: (healthy: boolean, reason?: string) => void = () => undefined,
   ) {
     this.fallback = new MemoryStore();
     this.redis = new Redis(url, {
+      keyPrefix,
       // Fail fast rather than queue commands while Redis is away: the fallback answers instead.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
