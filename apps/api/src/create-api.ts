@@ -69,7 +69,7 @@ function openMetagraph(config: ApiEnv): MetagraphSource {
 
 async function openStore(config: ApiEnv, logger: Logger): Promise<KeyValueStore> {
   if (!config.REDIS_URL) return new MemoryStore();
-  const store = new RedisStore(config.REDIS_URL, (healthy, reason) => {
+  const store = new RedisStore(config.REDIS_URL, config.REDIS_KEY_PREFIX, (healthy, reason) => {
     if (healthy) logger.log('Redis connected');
     else logger.warn(`Redis unavailable (${reason ?? 'unknown'}): serving from process memory until it returns`);
   });

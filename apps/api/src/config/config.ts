@@ -27,6 +27,8 @@ export const apiEnvSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /** Prefix for every Redis key, to share one Redis between deployments. */
+  REDIS_KEY_PREFIX: z.string().default('resi:'),
   /** Local state directory for the embedded defaults. */
   RESI_HOME: z.string().default('.resi'),
   /** Secret behind zipcode selection and nonces. Required in production (NODE_ENV=production). */
