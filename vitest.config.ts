@@ -12,6 +12,7 @@ export default defineConfig({
     alias: {
       '@resi/core': src('./packages/core/src/index.ts'),
       '@resi/api': src('./apps/api/src/index.ts'),
+      '@resi/miner': src('./apps/miner/src/index.ts'),
     },
   },
   test: {

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerApiCommand } from './commands/api.js';
 import { registerDevnetCommand } from './commands/devnet.js';
 import { registerKeysCommand } from './commands/keys.js';
+import { registerMinerCommand } from './commands/miner.js';
 import { registerSignCommand } from './commands/sign.js';
 
 /** The `resi` command. Each program (api, miner, validator, devnet) registers itself here. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerApiCommand(program);
   registerDevnetCommand(program);
   registerKeysCommand(program);
+  registerMinerCommand(program);
   registerSignCommand(program);
   return program;
 }

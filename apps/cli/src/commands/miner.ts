@@ -1,0 +1,49 @@
+import { MINER_OPTIONS, MinerConfigError, parseMinerConfig, startMiner } from '@resi/miner';
+import { WalletError } from '@resi/core';
+import { type Command, Option } from 'commander';
+import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
+
+/**
+ * `resi miner`: the miner daemon. Every option also reads an environment variable (shown in
+ * `--help`), and the CLI loads `.env` first, so a miner can be configured either way.
+ */
+export function registerMinerCommand(program: Command): void {
+  const command = program
+    .command('miner')
+    .description(
+      'run a miner: collect listings for the assigned zipcodes, upload Parquet through the API, report status ' +
+        '(options also read the environment variables shown, and .env)',
+    );
+  addWalletOptions(command);
+  for (const option of MINER_OPTIONS) {
+    const flags = `--${option.flag}${option.argument ? ` ${option.argument}` : ''}`;
+    const details = [
+      option.env ? `env ${option.env}` : undefined,
+      option.defaultText ? `default ${option.defaultText}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    command.addOption(new Option(flags, `${option.description}${details ? ` [${details}]` : ''}`));
+  }
+  command.action(async (values: Record<string, unknown> & WalletOptionValues) => {
+    try {
+      const config = parseMinerConfig(values);
+      const miner = await startMiner(config, walletLocationFromOptions(values));
+      let stopping = false;
+      const stop = () => {
+        // A second Ctrl-C means now: the work store is consistent at every instant.
+        if (stopping) process.exit(130);
+        stopping = true;
+        miner.stop();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      await miner.done;
+      process.exit(0);
+    } catch (error) {
+      if (error instanceof MinerConfigError || error instanceof WalletError) console.error(error.message);
+      else console.error(`resi miner: ${(error as Error).message ?? String(error)}`);
+      process.exit(1);
+    }
+  });
+}

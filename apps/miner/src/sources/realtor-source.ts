@@ -1,0 +1,226 @@
+import {
+  daysSince,
+  integerOf,
+  isoDateOf,
+  normaliseListingStatus,
+  normalisePropertyType,
+  numberOf,
+  textOf,
+} from './field-mapping.js';
+import { type CandidateListing, type ListingSource, SourceError, type ZipcodeRequest } from './listing-source.js';
+import type { SourceHttpClient } from './source-http.js';
+
+/** realtor.com pages `home_search` 200 results at a time, and serves at most 10,000 per query. */
+export const REALTOR_PAGE_SIZE = 200;
+const REALTOR_MAX_OFFSET = 10_000;
+
+/** One result of realtor.com's `home_search`, the fields the mapping reads. */
+export interface RealtorSearchResult {
+  property_id?: string | null;
+  listing_id?: string | null;
+  status?: string | null;
+  list_price?: number | null;
+  list_date?: string | null;
+  last_sold_price?: number | null;
+  last_sold_date?: string | null;
+  permalink?: string | null;
+  description?: {
+    type?: string | null;
+    beds?: number | null;
+    baths?: number | null;
+    baths_consolidated?: string | null;
+    sqft?: number | null;
+  } | null;
+  location?: {
+    address?: {
+      line?: string | null;
+      city?: string | null;
+      state_code?: string | null;
+      postal_code?: string | null;
+    } | null;
+  } | null;
+  source?: { id?: string | null; listing_id?: string | null } | null;
+  flags?: { is_pending?: boolean | null; is_contingent?: boolean | null } | null;
+}
+
+const RESULT_FIELDS = `
+    total
+    count
+    results {
+      property_id
+      listing_id
+      status
+      list_price
+      list_date
+      last_sold_price
+      last_sold_date
+      permalink
+      description { type beds baths baths_consolidated sqft }
+      location { address { line city state_code postal_code } }
+      source { id listing_id }
+      flags { is_pending is_contingent }
+    }`;
+
+/**
+ * The `home_search` query for one postal code: homes for sale (pending and contingent included),
+ * or homes sold in the last `soldDays` days, newest sale first.
+ */
+export function realtorSearchQuery(kind: 'for_sale' | 'sold', soldDays: number): string {
+  const filter =
+    kind === 'for_sale'
+      ? 'status: [for_sale, ready_to_build]'
+      : `status: sold\n        sold_date: { min: "$today-${Math.trunc(soldDays)}D" }`;
+  const sort = kind === 'sold' ? '\n      sort: [{ field: sold_date, direction: desc }]' : '';
+  return `query ZipcodeHomeSearch($postal_code: String!, $offset: Int!, $limit: Int!) {
+  home_search(
+      query: {
+        postal_code: $postal_code
+        ${filter}
+      }${sort}
+      limit: $limit
+      offset: $offset
+  ) {${RESULT_FIELDS}
+  }
+}`;
+}
+
+/** Maps one `home_search` result to the listing columns. */
+export function mapRealtorResult(result: RealtorSearchResult, scrapedAt: Date): CandidateListing {
+  const address = result.location?.address;
+  const line = textOf(address?.line);
+  const fullAddress =
+    typeof line === 'string'
+      ? [
+          line,
+          textOf(address?.city),
+          [textOf(address?.state_code), textOf(address?.postal_code)].filter(Boolean).join(' '),
+        ]
+          .filter((part) => typeof part === 'string' && part !== '')
+          .join(', ')
+      : null;
+  const sold = result.status === 'sold';
+  const listingDate = isoDateOf(result.list_date ?? (sold ? result.last_sold_date : undefined));
+  const soldDate = isoDateOf(result.last_sold_date);
+  const status = sold
+    ? 'sold'
+    : result.flags?.is_pending || result.flags?.is_contingent
+      ? 'pending'
+      : normaliseListingStatus(result.status);
+  const daysOnMarket =
+    sold && typeof soldDate === 'string' && typeof listingDate === 'string'
+      ? daysSince(listingDate, new Date(`${soldDate}T00:00:00Z`))
+      : daysSince(listingDate, scrapedAt);
+  const permalink = textOf(result.permalink);
+  const propertyId = textOf(result.property_id);
+  return {
+    address: fullAddress,
+    zipcode: textOf(address?.postal_code),
+    price: numberOf(sold ? (result.last_sold_price ?? result.list_price) : result.list_price),
+    bedrooms: integerOf(result.description?.beds),
+    bathrooms: numberOf(result.description?.baths_consolidated ?? result.description?.baths),
+    sqft: integerOf(result.description?.sqft),
+    listing_date: listingDate,
+    property_type: normalisePropertyType(result.description?.type),
+    listing_status: status,
+    days_on_market: daysOnMarket,
+    mls_id: textOf(result.source?.listing_id),
+    source_url:
+      typeof permalink === 'string'
+        ? `https://www.realtor.com/realestateandhomes-detail/${permalink}`
+        : typeof propertyId === 'string'
+          ? `https://www.realtor.com/realestateandhomes-detail/M${propertyId}`
+          : null,
+    scraped_timestamp: scrapedAt.toISOString(),
+  };
+}
+
+export interface RealtorSourceOptions {
+  readonly graphqlUrl: string;
+  readonly suggestUrl: string;
+  /** Also collect homes sold in the last N days; 0 for homes for sale only. */
+  readonly soldDays: number;
+  readonly http: SourceHttpClient;
+  readonly now?: () => Date;
+}
+
+/**
+ * `realtor`: realtor.com's public GraphQL search, the way the open-source HomeHarvest project
+ * uses it: resolve the zipcode with the location-suggest service (an unknown or non-residential
+ * ZIP resolves to nothing, which is the honest answer for it), then page `home_search` for the
+ * postal code 200 at a time, for sale and then recently sold.
+ */
+export class RealtorListingSource implements ListingSource {
+  readonly name = 'realtor';
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RealtorSourceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async *fetchZipcode(request: ZipcodeRequest): AsyncIterable<CandidateListing[]> {
+    if (!(await this.resolvesToPostalCode(request))) return;
+    const kinds: ('for_sale' | 'sold')[] = this.options.soldDays > 0 ? ['for_sale', 'sold'] : ['for_sale'];
+    for (const kind of kinds) {
+      const query = realtorSearchQuery(kind, this.options.soldDays);
+      for (let offset = 0; offset < REALTOR_MAX_OFFSET; offset += REALTOR_PAGE_SIZE) {
+        if (request.signal.aborted) return;
+        const page = await this.searchPage(query, request, offset);
+        const scrapedAt = this.now();
+        yield page.results.map((result) => mapRealtorResult(result, scrapedAt));
+        if (page.results.length === 0 || offset + REALTOR_PAGE_SIZE >= page.total) break;
+      }
+    }
+  }
+
+  private async resolvesToPostalCode(request: ZipcodeRequest): Promise<boolean> {
+    const url = new URL(this.options.suggestUrl);
+    url.searchParams.set('input', request.zipcode);
+    url.searchParams.set('client_id', 'for-sale');
+    url.searchParams.set('limit', '1');
+    url.searchParams.set('area_types', 'postal_code');
+    const body = (await this.options.http.fetchJson(url, {
+      signal: request.signal,
+      headers: { accept: 'application/json' },
+    })) as { autocomplete?: unknown } | null;
+    if (!body || !Array.isArray(body.autocomplete)) {
+      throw new SourceError(this.name, 'malformed', 'the location service answered without an autocomplete list');
+    }
+    const first = body.autocomplete[0] as { area_type?: unknown; postal_code?: unknown } | undefined;
+    return first?.area_type === 'postal_code' && first.postal_code === request.zipcode;
+  }
+
+  private async searchPage(
+    query: string,
+    request: ZipcodeRequest,
+    offset: number,
+  ): Promise<{ total: number; results: RealtorSearchResult[] }> {
+    const body = (await this.options.http.fetchJson(this.options.graphqlUrl, {
+      method: 'POST',
+      signal: request.signal,
+      headers: {
+        accept: 'application/json',
+        'content-type': 'application/json',
+        origin: 'https://www.realtor.com',
+        referer: 'https://www.realtor.com/',
+      },
+      body: JSON.stringify({
+        operationName: 'ZipcodeHomeSearch',
+        query,
+        variables: { postal_code: request.zipcode, offset, limit: REALTOR_PAGE_SIZE },
+      }),
+    })) as {
+      data?: { home_search?: { total?: unknown; results?: unknown } | null } | null;
+      errors?: { message?: string }[];
+    };
+    const search = body?.data?.home_search;
+    if (!search || !Array.isArray(search.results) || typeof search.total !== 'number') {
+      const reason = body?.errors?.[0]?.message;
+      throw new SourceError(
+        this.name,
+        'malformed',
+        `home_search answered without results${reason ? `: ${reason}` : ''} (the query format may have changed)`,
+      );
+    }
+    return { total: search.total, results: search.results as RealtorSearchResult[] };
+  }
+}

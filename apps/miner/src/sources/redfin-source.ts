@@ -1,0 +1,151 @@
+import { csvRecords } from './csv.js';
+import {
+  integerOf,
+  isoDateOf,
+  normaliseListingStatus,
+  normalisePropertyType,
+  numberOf,
+  textOf,
+  zipcodeOf,
+} from './field-mapping.js';
+import { type CandidateListing, type ListingSource, SourceError, type ZipcodeRequest } from './listing-source.js';
+import type { SourceHttpClient } from './source-http.js';
+
+/** Redfin's region type for a ZIP code in its search and download URLs. */
+const REDFIN_ZIP_REGION_TYPE = '2';
+/** Rows one CSV download holds at most. */
+export const REDFIN_MAX_ROWS = 350;
+/** The second row of every download: a notice, not a listing. */
+const MLS_DISCLAIMER = /^In accordance with local MLS rules/i;
+
+/** Maps one row of Redfin's CSV download to the listing columns. */
+export function mapRedfinRow(row: Record<string, string>, scrapedAt: Date): CandidateListing {
+  const urlColumn = Object.keys(row).find((name) => name.toUpperCase().startsWith('URL'));
+  const street = textOf(row.ADDRESS);
+  const zipcode = zipcodeOf(row['ZIP OR POSTAL CODE']);
+  const address =
+    typeof street === 'string'
+      ? [
+          street,
+          textOf(row.CITY),
+          [textOf(row['STATE OR PROVINCE']), typeof zipcode === 'string' ? zipcode : null].filter(Boolean).join(' '),
+        ]
+          .filter((part) => typeof part === 'string' && part !== '')
+          .join(', ')
+      : null;
+  const sold = /past sale/i.test(row['SALE TYPE'] ?? '') || /sold/i.test(row.STATUS ?? '');
+  const days = integerOf(row['DAYS ON MARKET']);
+  const soldDate = isoDateOf(textOf(row['SOLD DATE']));
+  // The download has days on market but no list date: count back from the sale or from now.
+  // A row with neither is left undated and rejected, not dated by guess.
+  const reference = sold && typeof soldDate === 'string' ? new Date(`${soldDate}T00:00:00Z`) : scrapedAt;
+  const listingDate =
+    typeof days === 'number' ? new Date(reference.getTime() - days * 86_400_000).toISOString().slice(0, 10) : null;
+  return {
+    address,
+    zipcode,
+    price: numberOf(row.PRICE),
+    bedrooms: integerOf(row.BEDS),
+    bathrooms: numberOf(row.BATHS),
+    sqft: integerOf(row['SQUARE FEET']),
+    listing_date: listingDate,
+    property_type: normalisePropertyType(row['PROPERTY TYPE']),
+    listing_status: sold ? 'sold' : normaliseListingStatus(row.STATUS),
+    days_on_market: days,
+    mls_id: textOf(row['MLS#']),
+    source_url: urlColumn ? textOf(row[urlColumn]) : null,
+    scraped_timestamp: scrapedAt.toISOString(),
+  };
+}
+
+/** Parses a Redfin CSV download: header, then listings, skipping the MLS disclaimer row. */
+export function parseRedfinCsv(text: string): Record<string, string>[] {
+  if (!/^\uFEFF?"?SALE TYPE"?,/i.test(text.trimStart())) {
+    throw new SourceError('redfin', 'malformed', 'the download is not Redfin CSV (a block page or a changed format)');
+  }
+  return csvRecords(text).filter((row) => !Object.values(row).some((cell) => MLS_DISCLAIMER.test(cell)));
+}
+
+export interface RedfinSourceOptions {
+  /** e.g. `https://www.redfin.com`. */
+  readonly baseUrl: string;
+  /** Also download homes sold in the last N days; 0 for homes for sale only. */
+  readonly soldDays: number;
+  readonly http: SourceHttpClient;
+  readonly now?: () => Date;
+}
+
+/**
+ * `redfin`: Redfin's CSV download for a ZIP region. The zipcode is resolved to Redfin's region
+ * id with its location autocomplete (answers are JSON behind a `{}&&` guard), then the CSV of
+ * homes for sale and, optionally, of recent sales is downloaded (one file each, at most
+ * {@link REDFIN_MAX_ROWS} rows) and its MLS disclaimer row skipped.
+ */
+export class RedfinListingSource implements ListingSource {
+  readonly name = 'redfin';
+  private readonly now: () => Date;
+
+  constructor(private readonly options: RedfinSourceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async *fetchZipcode(request: ZipcodeRequest): AsyncIterable<CandidateListing[]> {
+    const regionId = await this.regionIdOf(request);
+    if (regionId === undefined) return;
+    const downloads: Record<string, string>[] = [{ status: '9' }];
+    if (this.options.soldDays > 0) downloads.push({ sold_within_days: String(this.options.soldDays) });
+    for (const filter of downloads) {
+      if (request.signal.aborted) return;
+      const url = new URL('/stingray/api/gis-csv', this.options.baseUrl);
+      for (const [key, value] of Object.entries({
+        al: '1',
+        region_id: regionId,
+        region_type: REDFIN_ZIP_REGION_TYPE,
+        num_homes: String(REDFIN_MAX_ROWS),
+        uipt: '1,2,3,4,5,6,7,8',
+        v: '8',
+        ...filter,
+      })) {
+        url.searchParams.set(key, value);
+      }
+      const response = await this.options.http.fetchText(url, {
+        signal: request.signal,
+        headers: { accept: 'text/csv' },
+      });
+      const scrapedAt = this.now();
+      yield parseRedfinCsv(response.text).map((row) => mapRedfinRow(row, scrapedAt));
+    }
+  }
+
+  private async regionIdOf(request: ZipcodeRequest): Promise<string | undefined> {
+    const url = new URL('/stingray/do/location-autocomplete', this.options.baseUrl);
+    url.searchParams.set('location', request.zipcode);
+    url.searchParams.set('v', '2');
+    const response = await this.options.http.fetchText(url, {
+      signal: request.signal,
+      headers: { accept: 'application/json' },
+    });
+    let body: { payload?: { exactMatch?: RegionRow; sections?: { rows?: RegionRow[] }[] } };
+    try {
+      body = JSON.parse(response.text.replace(/^\s*\{\}&&/, '')) as typeof body;
+    } catch {
+      throw new SourceError(
+        this.name,
+        'malformed',
+        'the location autocomplete answered with something that is not JSON',
+      );
+    }
+    const rows = [body.payload?.exactMatch, ...(body.payload?.sections ?? []).flatMap((section) => section.rows ?? [])];
+    const match = rows.find(
+      (row) => row !== undefined && String(row.type) === REDFIN_ZIP_REGION_TYPE && row.name === request.zipcode,
+    );
+    const id = match?.id?.split('_')[1];
+    return id && /^\d+$/.test(id) ? id : undefined;
+  }
+}
+
+interface RegionRow {
+  id?: string;
+  type?: string | number;
+  name?: string;
+}
