@@ -11,6 +11,7 @@ export default defineConfig({
     // Tests run against sources, never against a stale dist/.
     alias: {
       '@resi/core': src('./packages/core/src/index.ts'),
+      '@resi/chain': src('./packages/chain/src/index.ts'),
       '@resi/api': src('./apps/api/src/index.ts'),
       '@resi/miner': src('./apps/miner/src/index.ts'),
     },
