@@ -6,12 +6,7 @@ import { describeZodError, rateLimitHeaders } from '../middleware/error-body.js'
 import { AuthService } from '../services/auth.service.js';
 import { RateLimitService } from '../services/rate-limit.service.js';
 import type { ResiRequestState } from './caller.js';
-import {
-  RATE_LIMITED_ROUTE,
-  SIGNED_ROUTE,
-  type RateLimitName,
-  type SignedRouteSpec,
-} from './route-specs.js';
+import { RATE_LIMITED_ROUTE, SIGNED_ROUTE, type RateLimitName, type SignedRouteSpec } from './route-specs.js';
 
 /**
  * Runs before every route: validates the input of `@Signed` routes, authenticates the hotkey and
