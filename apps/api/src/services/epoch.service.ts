@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  acceptsSubmissionsAt,
   epochAt,
   epochPhaseAt,
   epochTimes,
@@ -48,6 +49,25 @@ export class EpochService {
 
   phaseOf(epochId: string, now = this.clock.now()): EpochPhase {
     return epochPhaseAt(epochId, now, this.epochConfig);
+  }
+
+  /**
+   * Throws unless `epoch` accepts submissions (status updates, uploads) at `now`: from its start
+   * until the grace period after its deadline ends (PROTOCOL.md §3).
+   */
+  requireOpenForSubmissions(epoch: EpochRow, now = this.clock.now()): void {
+    if (acceptsSubmissionsAt(epoch.id, now, this.epochConfig)) return;
+    const phase = this.phaseOf(epoch.id, now);
+    if (phase === 'SCHEDULED' || phase === 'PENDING') {
+      throw new ResiError(
+        'EPOCH_NOT_OPEN',
+        `Epoch ${epoch.id} starts at ${epoch.startAt.toISOString()}; submit once it is active.`,
+      );
+    }
+    throw new ResiError(
+      'EPOCH_CLOSED',
+      `Epoch ${epoch.id} closed for submissions at ${epoch.graceEndAt.toISOString()} (deadline plus grace); work on the current epoch instead.`,
+    );
   }
 
   currentEpochId(now = this.clock.now()): string {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { acceptsSubmissionsAt, ResiError } from '@resi/core';
+import { ResiError } from '@resi/core';
 import type { Caller } from '../auth/caller.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { SubmissionRepository } from '../repositories/submission.repository.js';
@@ -29,19 +29,7 @@ export class StatusService {
   async update(caller: Caller, input: StatusUpdateInput) {
     const now = this.clock.now();
     const { epoch, zipcodes } = await this.epochs.get(input.epochId);
-    if (!acceptsSubmissionsAt(epoch.id, now, this.epochs.epochConfig)) {
-      const phase = this.epochs.phaseOf(epoch.id, now);
-      if (phase === 'SCHEDULED' || phase === 'PENDING') {
-        throw new ResiError(
-          'EPOCH_NOT_OPEN',
-          `Epoch ${epoch.id} starts at ${epoch.startAt.toISOString()}; report progress once it is active.`,
-        );
-      }
-      throw new ResiError(
-        'EPOCH_CLOSED',
-        `Epoch ${epoch.id} closed for submissions at ${epoch.graceEndAt.toISOString()} (deadline plus grace); work on the current epoch instead.`,
-      );
-    }
+    this.epochs.requireOpenForSubmissions(epoch, now);
     if (input.nonce !== epoch.nonce) {
       throw new ResiError(
         'NONCE_MISMATCH',
