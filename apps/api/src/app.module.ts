@@ -9,6 +9,7 @@ import type { DatabaseHandle } from './repositories/database.js';
 import { EpochRepository } from './repositories/epoch.repository.js';
 import type { KeyValueStore } from './repositories/kv-store.js';
 import type { MetagraphSource } from './repositories/metagraph.repository.js';
+import type { StorageRepository } from './repositories/storage.repository.js';
 import { SubmissionRepository } from './repositories/submission.repository.js';
 import { AuthService } from './services/auth.service.js';
 import { EpochService } from './services/epoch.service.js';
@@ -16,7 +17,17 @@ import { HealthService } from './services/health.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { RateLimitService } from './services/rate-limit.service.js';
 import { SchedulerService } from './services/scheduler.service.js';
-import { API_CONFIG, CATALOGUE, DATABASE, KV_STORE, METAGRAPH, OPENAPI_DOCUMENT, ZIPCODE_SECRET } from './tokens.js';
+import { StorageService } from './services/storage.service.js';
+import {
+  API_CONFIG,
+  CATALOGUE,
+  DATABASE,
+  KV_STORE,
+  METAGRAPH,
+  OPENAPI_DOCUMENT,
+  STORAGE,
+  ZIPCODE_SECRET,
+} from './tokens.js';
 import { API_CONTROLLERS, API_SERVICES } from './routes.js';
 
 /** The repositories that do I/O, built before Nest starts so start-up failures read clearly. */
@@ -25,6 +36,7 @@ export interface ApiDependencies {
   database: DatabaseHandle;
   store: KeyValueStore;
   metagraph: MetagraphSource;
+  storage: StorageRepository;
   catalogue: ZipcodeCatalogue;
   zipcodeSecret: string;
   clock: ClockRepository;
@@ -42,6 +54,7 @@ export class AppModule {
         { provide: DATABASE, useValue: deps.database },
         { provide: KV_STORE, useValue: deps.store },
         { provide: METAGRAPH, useValue: deps.metagraph },
+        { provide: STORAGE, useValue: deps.storage },
         { provide: CATALOGUE, useValue: deps.catalogue },
         { provide: ZIPCODE_SECRET, useValue: deps.zipcodeSecret },
         { provide: ClockRepository, useValue: deps.clock },
@@ -56,6 +69,7 @@ export class AppModule {
         EpochService,
         SchedulerService,
         HealthService,
+        StorageService,
         ...API_SERVICES,
       ],
     };

@@ -13,7 +13,9 @@ import { ClockRepository } from './repositories/clock.repository.js';
 import { type DatabaseHandle, openDatabase } from './repositories/database.js';
 import { type KeyValueStore, MemoryStore, RedisStore } from './repositories/kv-store.js';
 import { FileMetagraph, type MetagraphSource } from './repositories/metagraph.repository.js';
+import type { StorageRepository } from './repositories/storage.repository.js';
 import { MetricsService } from './services/metrics.service.js';
+import { openStorage } from './storage/open-storage.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { API_CONTROLLERS } from './routes.js';
 import { API_VERSION } from './version.js';
@@ -24,6 +26,7 @@ export interface ApiOverrides {
   database?: DatabaseHandle;
   store?: KeyValueStore;
   metagraph?: MetagraphSource;
+  storage?: StorageRepository;
   catalogue?: ZipcodeCatalogue;
 }
 
@@ -97,11 +100,14 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
     if (!overrides.store) opened.push(store);
     const metagraph = overrides.metagraph ?? openMetagraph(config);
     if (!overrides.metagraph) opened.push(metagraph);
+    const storage = overrides.storage ?? (await openStorage(config, logger));
+    if (!overrides.storage) opened.push(storage);
     const deps: ApiDependencies = {
       config,
       database,
       store,
       metagraph,
+      storage,
       catalogue: overrides.catalogue ?? loadZipcodeCatalogue(),
       zipcodeSecret: resolveZipcodeSecret(config, logger),
       clock: overrides.clock ?? new ClockRepository(),

@@ -6,3 +6,4 @@ export const METAGRAPH = Symbol('METAGRAPH');
 export const CATALOGUE = Symbol('CATALOGUE');
 export const ZIPCODE_SECRET = Symbol('ZIPCODE_SECRET');
 export const OPENAPI_DOCUMENT = Symbol('OPENAPI_DOCUMENT');
+export const STORAGE = Symbol('STORAGE');

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   cryptoReady,
   type Neuron,
@@ -71,8 +74,9 @@ export interface TestApi extends ApiInstance {
 }
 
 /**
- * The API in-process on embedded defaults (in-memory PGlite, memory store) unless `env` names
- * real services; no port is opened, requests go through Fastify's inject.
+ * The API in-process on embedded defaults (in-memory PGlite, memory store, s3rver with its data
+ * in a temporary RESI_HOME removed on close) unless `env` names real services; no API port is
+ * opened, requests go through Fastify's inject.
  */
 export async function createTestApi(options: {
   now: Date;
@@ -82,17 +86,27 @@ export async function createTestApi(options: {
 }): Promise<TestApi> {
   const clock = new FixedClock(options.now);
   const metagraph = new StaticMetagraph(options.neurons);
+  const home = mkdtempSync(join(tmpdir(), 'resi-test-'));
   const config: ApiEnv = parseApiEnv({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     ZIPCODE_SECRET: 'test-secret-0123456789abcdef',
     SCHEDULER_ENABLED: 'false',
-    RESI_HOME: '.resi/test-unused',
+    RESI_HOME: home,
     ...options.env,
   });
   // Without a DATABASE_URL, an in-memory PGlite: nothing written to disk, nothing shared.
   const database = config.DATABASE_URL ? undefined : await openDatabase({});
-  const api = await createApi(config, { clock, metagraph, ...(database ? { database } : {}), ...options.overrides });
+  const api = await createApi(config, {
+    clock,
+    metagraph,
+    ...(database ? { database } : {}),
+    ...options.overrides,
+  }).catch(async (error: unknown) => {
+    await database?.close();
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  });
   return {
     ...api,
     clock,
@@ -101,6 +115,7 @@ export async function createTestApi(options: {
     close: async () => {
       await api.close();
       await database?.close();
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }

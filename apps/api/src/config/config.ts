@@ -56,6 +56,28 @@ export const apiEnvSchema = z.object({
   RATE_LIMIT_VALIDATOR_READS_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_STATS_PER_MINUTE: positiveInt.default(30),
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+  /**
+   * S3-compatible endpoint (AWS S3, MinIO, DigitalOcean Spaces, Cloudflare R2). Unset: an embedded
+   * s3rver on 127.0.0.1 with its data in RESI_HOME/s3, for local use only. Credentials come from
+   * the AWS default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance roles).
+   */
+  S3_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)')
+    .default('resi-data'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Path-style URLs (`endpoint/bucket/key`), which MinIO needs; virtual-hosted style otherwise. */
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** `post`: presigned POST policies (AWS, MinIO, Spaces). `put`: presigned PUTs (R2, no POST policies). */
+  S3_UPLOAD_METHOD: z.enum(['post', 'put']).default('post'),
+  /** Largest object a miner may upload, in bytes (PROTOCOL.md §6: 5 GiB by default). */
+  S3_MAX_UPLOAD_BYTES: positiveInt
+    .min(1024, 'must be at least 1024 (the smallest object a folder grant accepts)')
+    .max(5 * 1024 ** 3)
+    .default(5 * 1024 ** 3),
+  /** Apply the retention lifecycle rules to the bucket at start (needs s3:PutLifecycleConfiguration). */
+  S3_APPLY_LIFECYCLE: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

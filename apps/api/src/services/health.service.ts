@@ -4,6 +4,7 @@ import type { KeyValueStore } from '../repositories/kv-store.js';
 import type { MetagraphSource } from '../repositories/metagraph.repository.js';
 import type { HealthcheckResponse, HealthComponent } from '@resi/core';
 import { ClockRepository } from '../repositories/clock.repository.js';
+import { StorageService } from './storage.service.js';
 import { DATABASE, KV_STORE, METAGRAPH } from '../tokens.js';
 import { API_VERSION, SERVICE_NAME } from '../version.js';
 
@@ -17,6 +18,7 @@ export class HealthService {
     @Inject(KV_STORE) private readonly store: KeyValueStore,
     @Inject(METAGRAPH) private readonly metagraph: MetagraphSource,
     private readonly clock: ClockRepository,
+    private readonly storage: StorageService,
   ) {}
 
   async report(): Promise<HealthcheckResponse> {
@@ -48,8 +50,8 @@ export class HealthService {
       ageSeconds: graph.ageSeconds,
       ...(graph.error ? { message: graph.error } : {}),
     };
-    // S3 access arrives with the storage routes; until then no storage is configured.
-    const storage: HealthComponent = { status: 'ok', backend: 'none', message: 'storage routes not configured' };
+    // A store that is down leaves the API up: storage routes answer 503, health says degraded.
+    const storage = await this.storage.health();
     const components = [database, redis, metagraph, storage];
     return {
       success: true,
