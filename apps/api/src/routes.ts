@@ -2,10 +2,19 @@ import type { Provider, Type } from '@nestjs/common';
 import { AssignmentController } from './controllers/assignment.controller.js';
 import { DocsController } from './controllers/docs.controller.js';
 import { HealthController } from './controllers/health.controller.js';
+import { StorageController } from './controllers/storage.controller.js';
 import { AssignmentService } from './services/assignment.service.js';
 import { StatsService } from './services/stats.service.js';
 import { StatusService } from './services/status.service.js';
+import { StorageAccessService } from './services/storage-access.service.js';
+import { SubmissionsService } from './services/submissions.service.js';
 
 /** Controllers and services of the protocol routes, registered by AppModule. */
-export const API_CONTROLLERS: Type[] = [HealthController, AssignmentController, DocsController];
-export const API_SERVICES: Provider[] = [AssignmentService, StatusService, StatsService];
+export const API_CONTROLLERS: Type[] = [HealthController, AssignmentController, StorageController, DocsController];
+export const API_SERVICES: Provider[] = [
+  AssignmentService,
+  StatusService,
+  StatsService,
+  StorageAccessService,
+  SubmissionsService,
+];

@@ -29,8 +29,9 @@ import { AssignmentService } from '../services/assignment.service.js';
 import { StatsService } from '../services/stats.service.js';
 import { StatusService } from '../services/status.service.js';
 
-const epochQuerySchema = signedQuerySchema.extend({ epochId: epochIdSchema }).meta({ id: 'SignedEpochQuery' });
-type EpochQuery = z.output<typeof epochQuerySchema>;
+/** A validator read of one epoch: the signed query plus the epoch ID from the path. */
+export const epochQuerySchema = signedQuerySchema.extend({ epochId: epochIdSchema }).meta({ id: 'SignedEpochQuery' });
+export type EpochQuery = z.output<typeof epochQuerySchema>;
 
 /** Routes of PROTOCOL.md §4–5 under /api/v1/zipcode-assignments. */
 @Controller()

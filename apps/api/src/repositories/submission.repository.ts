@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { type DeclaredFile, declaredFileSchema } from '@resi/core';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { submissions, submissionZipcodes } from '../schema/index.js';
 import { DATABASE } from '../tokens.js';
 import type { DatabaseHandle } from './database.js';
@@ -84,6 +86,28 @@ export class SubmissionRepository {
     });
   }
 
+  /**
+   * Merges declared files into the miner's manifest for the epoch, by name: declaring a file again
+   * replaces its size and digest, other files stay. A miner that has not reported a status yet
+   * gets a row with `updates = 0` (no status reported) and status IN_PROGRESS, since it is
+   * uploading. Returns the whole manifest.
+   */
+  async recordManifest(epochId: string, hotkey: string, files: DeclaredFile[], at: Date): Promise<DeclaredFile[]> {
+    return this.db.transaction(async (tx) => {
+      const where = and(eq(submissions.epochId, epochId), eq(submissions.hotkey, hotkey));
+      await tx
+        .insert(submissions)
+        .values({ epochId, hotkey, status: 'IN_PROGRESS', firstSeenAt: at, lastUpdateAt: at, updates: 0 })
+        .onConflictDoNothing();
+      const [row] = await tx.select({ manifest: submissions.manifest }).from(submissions).where(where).for('update');
+      const byName = new Map(manifestOf(row?.manifest ?? null)?.map((file) => [file.name, file]));
+      for (const file of files) byName.set(file.name, { name: file.name, bytes: file.bytes, sha256: file.sha256 });
+      const manifest = [...byName.values()];
+      await tx.update(submissions).set({ manifest }).where(where);
+      return manifest;
+    });
+  }
+
   async find(epochId: string, hotkey: string): Promise<SubmissionRow | undefined> {
     const rows = await this.db
       .select()
@@ -133,6 +157,19 @@ export class SubmissionRepository {
     }
     return out;
   }
+}
+
+/** The declared files stored on a submission row; null when the miner never declared any. */
+export function manifestOf(stored: unknown): DeclaredFile[] | null {
+  if (stored === null || stored === undefined) return null;
+  // Written only by recordManifest from validated input; parsing keeps a hand-edited row from leaking.
+  const parsed = z.array(declaredFileSchema).safeParse(stored);
+  return parsed.success ? parsed.data : null;
+}
+
+/** Whether the row carries a status the miner reported (manifest-only rows have none). */
+export function hasReportedStatus(row: SubmissionRow): boolean {
+  return row.updates > 0;
 }
 
 export interface ParticipationRow {

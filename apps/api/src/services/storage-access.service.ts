@@ -1,0 +1,262 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type FolderAccessRequest,
+  type FolderAccessResponse,
+  MINER_STORAGE_HOTKEY_PREFIX,
+  type MinerSpecificAccessRequest,
+  type MinerSpecificAccessResponse,
+  type MinerUploadRequest,
+  type MinerUploadResponse,
+  minerEpochStorageFolder,
+  minerObjectKey,
+  minerStorageFolder,
+  ResiError,
+  type StoredObject,
+  type ValidatorAccessRequest,
+  type ValidatorAccessResponse,
+  type ValidatorUploadRequest,
+  type ValidatorUploadResponse,
+  validationResultsObjectKey,
+  validatorEpochStorageFolder,
+} from '@resi/core';
+import type { Caller } from '../auth/caller.js';
+import type { ApiEnv } from '../config/config.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import type { PostGrant, StorageObjectInfo, StorageRepository } from '../repositories/storage.repository.js';
+import { SubmissionRepository } from '../repositories/submission.repository.js';
+import { API_CONFIG } from '../tokens.js';
+import { EpochService } from './epoch.service.js';
+import { StorageService } from './storage.service.js';
+
+/** No grant outlives a day (PROTOCOL.md §6), whatever expiry a client asks for. */
+export const MAX_GRANT_SECONDS = 24 * 3600;
+/** The smallest object the folder policy accepts (PROTOCOL.md §6): anything smaller is no listings file. */
+export const MIN_FOLDER_UPLOAD_BYTES = 1024;
+/** Validator results are JSON summaries; 100 MB is ample (PROTOCOL.md §6). */
+export const VALIDATOR_UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
+/** How long a presigned download URL stays valid: enough for a validator to fetch a whole epoch. */
+export const DOWNLOAD_URL_SECONDS = 3 * 3600;
+/** Objects listed per miner by /get-miner-specific-access: the newest, since keys sort by epoch. */
+export const MAX_OBJECTS_PER_MINER_LISTING = 1000;
+
+/**
+ * Presigned, scoped storage grants (PROTOCOL.md §6). Every key comes from the authenticated
+ * hotkey, never from the request, so a grant can only ever name the caller's own folder.
+ */
+@Injectable()
+export class StorageAccessService {
+  constructor(
+    @Inject(API_CONFIG) private readonly config: ApiEnv,
+    private readonly storage: StorageService,
+    private readonly epochs: EpochService,
+    private readonly submissions: SubmissionRepository,
+    private readonly clock: ClockRepository,
+  ) {}
+
+  /** POST /get-folder-access: a POST policy for `data/hotkey={hotkey}/`, the deployed Python miner's path. */
+  async folderAccess(caller: Caller, input: FolderAccessRequest): Promise<FolderAccessResponse> {
+    this.requirePostPolicies('POST /api/v1/s3-access/miner-upload, which grants a presigned PUT per file');
+    const seconds = this.grantSeconds(input.expiry);
+    const folder = minerStorageFolder(caller.hotkey);
+    const maxBytes = this.config.S3_MAX_UPLOAD_BYTES;
+    return this.storage.use(async (s3) => {
+      const grant = await s3.presignPost({
+        target: { folder },
+        minBytes: MIN_FOLDER_UPLOAD_BYTES,
+        maxBytes,
+        expiresInSeconds: seconds,
+      });
+      const listUrl = await s3.presignList(folder, seconds);
+      return {
+        ...postGrantBody(grant, folder, maxBytes),
+        message:
+          `Upload with a multipart POST to url: every field of fields, then key = "${folder}" + your path ` +
+          `(e.g. epoch={epochId}/listings.parquet), then the file as "file" (${MIN_FOLDER_UPLOAD_BYTES}..${maxBytes} bytes).`,
+        folder,
+        list_url: listUrl,
+      };
+    });
+  }
+
+  /**
+   * POST /api/v1/s3-access/miner-upload: one grant per declared file in the miner's epoch folder,
+   * while the epoch accepts submissions; the manifest is stored for validators.
+   */
+  async minerUpload(caller: Caller, input: MinerUploadRequest): Promise<MinerUploadResponse> {
+    const now = this.clock.now();
+    const { epoch } = await this.epochs.get(input.epochId);
+    this.epochs.requireOpenForSubmissions(epoch, now);
+    const maxBytes = this.config.S3_MAX_UPLOAD_BYTES;
+    const tooLarge = input.files.filter((file) => file.bytes > maxBytes);
+    if (tooLarge.length > 0) {
+      throw new ResiError(
+        'PAYLOAD_TOO_LARGE',
+        `Files over this server's ${maxBytes}-byte limit per object: ${tooLarge.map((f) => `${f.name} (${f.bytes} bytes)`).join(', ')}. Split them into parts (listings-0001.parquet, ...).`,
+      );
+    }
+    // Grants end with the grace period: an upload that starts later would be refused anyway.
+    const untilGraceEnd = Math.floor((epoch.graceEndAt.getTime() - now.getTime()) / 1000);
+    const seconds = Math.max(1, Math.min(MAX_GRANT_SECONDS, untilGraceEnd));
+    const folder = minerEpochStorageFolder(caller.hotkey, epoch.id);
+    const usePut = this.config.S3_UPLOAD_METHOD === 'put';
+    const uploads = await this.storage.use((s3) =>
+      Promise.all(
+        input.files.map(async (file) => {
+          const key = minerObjectKey(caller.hotkey, epoch.id, file.name);
+          const common = { name: file.name, key, bytes: file.bytes, sha256: file.sha256 };
+          if (usePut) {
+            const put = await s3.presignPut({
+              key,
+              bytes: file.bytes,
+              sha256Hex: file.sha256,
+              expiresInSeconds: seconds,
+            });
+            return {
+              grant: { ...common, method: 'PUT' as const, url: put.url, headers: put.headers },
+              expiresAt: put.expiresAt,
+            };
+          }
+          const post = await s3.presignPost({
+            target: { key },
+            minBytes: file.bytes,
+            maxBytes: file.bytes,
+            expiresInSeconds: seconds,
+          });
+          return {
+            grant: { ...common, method: 'POST' as const, url: post.url, fields: post.fields },
+            expiresAt: post.expiresAt,
+          };
+        }),
+      ),
+    );
+    await this.submissions.recordManifest(epoch.id, caller.hotkey, input.files, now);
+    const expiresAt = new Date(Math.min(...uploads.map((u) => u.expiresAt.getTime())));
+    return {
+      success: true,
+      message: usePut
+        ? 'PUT each file to its url with exactly its headers and bytes.'
+        : 'POST each file to its url as multipart form: every field of fields, then the file as "file".',
+      epochId: epoch.id,
+      folder,
+      expiresAt: expiresAt.toISOString(),
+      uploads: uploads.map((u) => u.grant),
+    };
+  }
+
+  /** POST /api/v1/s3-access/validator-upload: a POST policy for the validator's folder of one epoch. */
+  async validatorUpload(caller: Caller, input: ValidatorUploadRequest): Promise<ValidatorUploadResponse> {
+    this.requirePostPolicies('no other upload route for validator results');
+    const { epoch } = await this.epochs.get(input.epochId);
+    const folder = validatorEpochStorageFolder(caller.hotkey, epoch.id);
+    const key = validationResultsObjectKey(caller.hotkey, epoch.id);
+    return this.storage.use(async (s3) => {
+      const grant = await s3.presignPost({
+        target: { folder },
+        minBytes: 1,
+        maxBytes: VALIDATOR_UPLOAD_MAX_BYTES,
+        expiresInSeconds: MAX_GRANT_SECONDS,
+      });
+      return {
+        ...postGrantBody(grant, folder, VALIDATOR_UPLOAD_MAX_BYTES),
+        message: `Upload with a multipart POST to url: every field of fields, then key = "${key}", then the file as "file".`,
+        epochId: epoch.id,
+        key,
+      };
+    });
+  }
+
+  /** POST /get-validator-access: presigned listings of all miner data, in the Python server's shape. */
+  async validatorAccess(caller: Caller, input: ValidatorAccessRequest): Promise<ValidatorAccessResponse> {
+    const seconds = this.grantSeconds(input.expiry);
+    return this.storage.use(async (s3) => {
+      const [allData, allMiners] = await Promise.all([
+        s3.presignList(MINER_STORAGE_HOTKEY_PREFIX, seconds),
+        s3.presignList(MINER_STORAGE_HOTKEY_PREFIX, seconds, '/'),
+      ]);
+      return {
+        success: true,
+        bucket: s3.bucket,
+        region: s3.region,
+        validator_hotkey: caller.hotkey,
+        expiry: this.expiryAfter(seconds).toISOString(),
+        expiry_seconds: seconds,
+        urls: { global: { list_all_data: allData }, miners: { list_all_miners: allMiners } },
+      };
+    });
+  }
+
+  /**
+   * POST /get-miner-specific-access: a presigned listing of one miner's folder, plus a download
+   * URL per object (a listing URL cannot authorise downloads).
+   */
+  async minerSpecificAccess(caller: Caller, input: MinerSpecificAccessRequest): Promise<MinerSpecificAccessResponse> {
+    const seconds = this.grantSeconds(input.expiry);
+    const prefix = minerStorageFolder(input.miner_hotkey);
+    return this.storage.use(async (s3) => {
+      const [minerUrl, listed] = await Promise.all([s3.presignList(prefix, seconds), s3.listObjects(prefix)]);
+      return {
+        success: true,
+        bucket: s3.bucket,
+        region: s3.region,
+        miner_hotkey: input.miner_hotkey,
+        miner_url: minerUrl,
+        prefix,
+        expiry: this.expiryAfter(seconds).toISOString(),
+        objects: await withDownloadUrls(s3, listed.slice(-MAX_OBJECTS_PER_MINER_LISTING)),
+      };
+    });
+  }
+
+  /** The grant's lifetime: what the client asked for (Unix seconds), at most a day. */
+  private grantSeconds(requestedExpiry: number | undefined): number {
+    if (requestedExpiry === undefined) return MAX_GRANT_SECONDS;
+    const seconds = requestedExpiry - this.clock.nowSeconds();
+    if (seconds < 1) {
+      throw new ResiError(
+        'VALIDATION_FAILED',
+        `Invalid request: expiry ${requestedExpiry} is not in the future; send a Unix time up to 24 h ahead (e.g. timestamp + 86400).`,
+      );
+    }
+    return Math.min(seconds, MAX_GRANT_SECONDS);
+  }
+
+  private expiryAfter(seconds: number): Date {
+    return new Date(this.clock.now().getTime() + seconds * 1000);
+  }
+
+  /** Folder grants are POST policies; a PUT-only store (R2) cannot express "any key under this prefix". */
+  private requirePostPolicies(alternative: string): void {
+    if (this.config.S3_UPLOAD_METHOD === 'post') return;
+    throw new ResiError(
+      'SERVICE_UNAVAILABLE',
+      `This server's storage takes presigned PUTs only (S3_UPLOAD_METHOD=put, e.g. Cloudflare R2), which cannot grant a whole folder; use ${alternative}.`,
+    );
+  }
+}
+
+/** The body fields shared by every POST-policy reply (PROTOCOL.md §6: both client generations). */
+function postGrantBody(grant: PostGrant, folder: string, maxBytes: number) {
+  const expiresAt = grant.expiresAt.toISOString();
+  return {
+    success: true as const,
+    folder,
+    url: grant.url,
+    uploadUrl: grant.url,
+    fields: grant.fields,
+    expiry: expiresAt,
+    metadata: { folderPath: folder, expiresAt, maxFileSize: maxBytes },
+  };
+}
+
+/** Objects as validators receive them: the storage's own size, ETag and time, plus a download URL. */
+export async function withDownloadUrls(s3: StorageRepository, objects: StorageObjectInfo[]): Promise<StoredObject[]> {
+  return Promise.all(
+    objects.map(async (object) => ({
+      key: object.key,
+      size: object.size,
+      etag: object.etag,
+      lastModified: object.lastModified.toISOString(),
+      url: await s3.presignGet(object.key, DOWNLOAD_URL_SECONDS),
+    })),
+  );
+}
