@@ -18,3 +18,4 @@ export * from './listings/metadata.js';
 export * from './listings/parquet.js';
 export * from './storage/object-keys.js';
 export * from './weights/weights.js';
+export * from './scoring/index.js';

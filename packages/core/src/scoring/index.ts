@@ -1,0 +1,10 @@
+/** Scoring a miner's epoch, rewards per zipcode and the results file (PROTOCOL.md §8). */
+export * from './score-components.js';
+export * from './data-quality.js';
+export * from './listing-identity.js';
+export * from './accuracy.js';
+export * from './completeness.js';
+export * from './timeliness.js';
+export * from './rewards.js';
+export * from './epoch-scoring.js';
+export * from './results-file.js';
