@@ -36,6 +36,8 @@ export interface MinerDaemonOptions {
   readonly minStatusIntervalMs?: number;
   /** Exit after one epoch has ended (for scripts and tests). */
   readonly once?: boolean;
+  /** First wait between start-up health checks; grows per attempt up to a minute. */
+  readonly healthRetryMs?: number;
 }
 
 /** When an epoch's work must be done by, epoch milliseconds. */
@@ -131,7 +133,7 @@ export class MinerDaemon {
         if (signal.aborted) throw error;
         this.log.warn('the API is not reachable; retrying', { attempt, error: describe(error) });
       }
-      await sleep(Math.min(60_000, 2_000 * attempt), signal);
+      await sleep(Math.min(60_000, (this.options.healthRetryMs ?? 2_000) * attempt), signal);
     }
   }
 

@@ -77,7 +77,7 @@ export class StatusReporter {
    */
   async reportFinal(status: Exclude<MinerStatus, 'IN_PROGRESS'>, uploadedAt: Date | null): Promise<void> {
     await this.settle();
-    await this.waitForInterval();
+    // No spacing here: the API client waits out an exhausted rate-limit window by itself.
     await this.send(status, uploadedAt !== null, uploadedAt);
   }
 

@@ -74,7 +74,11 @@ export function mapFeedRow(row: Record<string, unknown>, scrapedAt: Date): Candi
 export async function readFeedRows(path: string): Promise<Record<string, unknown>[]> {
   const extension = extname(path).toLowerCase();
   const bytes = await readFile(path);
-  if (extension === '.parquet') return (await readListingsParquet(bytes)).rows;
+  // A plain Uint8Array view: core copies a view it cannot use whole with slice(), which on a
+  // Node Buffer would share the pooled memory instead of copying it.
+  if (extension === '.parquet') {
+    return (await readListingsParquet(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))).rows;
+  }
   const text = bytes.toString('utf8');
   if (extension === '.csv') return csvRecords(text);
   if (extension === '.jsonl' || extension === '.ndjson') {

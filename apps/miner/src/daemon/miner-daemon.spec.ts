@@ -1,0 +1,176 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Signer, parseMinerUploadMetadata, readListingsParquet, sha256Hex } from '@resi/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MinerApiClient } from '../api/miner-api-client.js';
+import { silentLogger } from '../observability/logger.js';
+import { FileListingSource } from '../sources/file-source.js';
+import type { ListingSource } from '../sources/listing-source.js';
+import { WorkStore } from '../store/work-store.js';
+import { sampleListing } from '../testing/listing-fixtures.test-utils.js';
+import { type ProtocolDouble, startProtocolDouble } from '../testing/protocol-double.test-utils.js';
+import { assignmentFixture, makeTestSigner } from '../testing/protocol-fixtures.test-utils.js';
+import { Uploader } from '../upload/uploader.js';
+import { MinerDaemon, type MinerDaemonOptions } from './miner-daemon.js';
+
+let dir: string;
+let double: ProtocolDouble | undefined;
+let signer: Signer;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'resi-daemon-'));
+  signer = await makeTestSigner();
+});
+afterEach(async () => {
+  await double?.close();
+  double = undefined;
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ZIPCODES = Array.from({ length: 11 }, (_, index) => String(19_100 + index));
+
+function activeAssignment(zipcodes = ZIPCODES, endInMs = 3_600_000) {
+  const now = Date.now();
+  return assignmentFixture({
+    epochId: new Date(Math.floor(now / 60_000) * 60_000).toISOString().slice(0, 16).replace(':', '-') + '-00',
+    zipcodes,
+    start: new Date(now - 60_000),
+    end: new Date(now + endInMs),
+  });
+}
+
+async function writeFeed(perZipcode: number): Promise<string> {
+  const path = join(dir, 'feed.json');
+  const listings = ZIPCODES.flatMap((zipcode) =>
+    Array.from({ length: perZipcode }, (_, index) => sampleListing(zipcode, index)),
+  );
+  await writeFile(path, JSON.stringify(listings));
+  return path;
+}
+
+function daemonFor(source: ListingSource, overrides: Partial<MinerDaemonOptions> = {}) {
+  const api = new MinerApiClient({
+    baseUrl: double!.url,
+    signer,
+    backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+  });
+  return new MinerDaemon({
+    api,
+    source,
+    store: new WorkStore(join(dir, 'state')),
+    uploader: new Uploader(api, { method: 'put', backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } }),
+    log: silentLogger,
+    pollIntervalMs: 1_000,
+    minStatusIntervalMs: 0,
+    once: true,
+    ...overrides,
+  });
+}
+
+const run = (daemon: MinerDaemon) => daemon.run(new AbortController().signal);
+
+describe('MinerDaemon', () => {
+  it('completes an epoch: IN_PROGRESS, progress every 5 zipcodes, Parquet and metadata uploaded, COMPLETED', async () => {
+    const assignment = activeAssignment();
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(3) })));
+
+    const statuses = double.statuses as {
+      status: string;
+      listingsScraped: number;
+      zipcodesCompleted?: unknown[];
+      s3UploadComplete: boolean;
+    }[];
+    expect(statuses[0]).toMatchObject({ status: 'IN_PROGRESS', listingsScraped: 0, s3UploadComplete: false });
+    const progress = statuses.slice(1, -1).map((status) => status.zipcodesCompleted?.length ?? 0);
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.every((count, index) => count >= 5 && count >= (progress[index - 1] ?? 0))).toBe(true);
+    expect(statuses.at(-1)).toMatchObject({ status: 'COMPLETED', listingsScraped: 33, s3UploadComplete: true });
+    expect(statuses.at(-1)!.zipcodesCompleted).toHaveLength(11);
+
+    const prefix = `data/hotkey=${signer.address}/epoch=${assignment.epochId}/`;
+    expect([...double.objects.keys()].sort()).toEqual([`${prefix}listings.parquet`, `${prefix}metadata.json`]);
+    expect(double.writes.map((write) => write.key)).toEqual([`${prefix}listings.parquet`, `${prefix}metadata.json`]);
+    const parquet = new Uint8Array(double.objects.get(`${prefix}listings.parquet`)!);
+    const { rows, schemaProblems } = await readListingsParquet(parquet);
+    expect(schemaProblems).toEqual([]);
+    expect(rows).toHaveLength(33);
+    const metadata = parseMinerUploadMetadata(double.objects.get(`${prefix}metadata.json`)!);
+    expect(metadata).toMatchObject({
+      epoch_id: assignment.epochId,
+      epoch_nonce: assignment.nonce,
+      miner_hotkey: signer.address,
+      total_listings: 33,
+      zipcodes_completed: 11,
+      files: { 'listings.parquet': { sha256: sha256Hex(parquet), bytes: parquet.byteLength, rows: 33 } },
+    });
+  });
+
+  it('does nothing more for an epoch it already finished', async () => {
+    const assignment = activeAssignment();
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    const feed = await writeFeed(1);
+    await run(daemonFor(new FileListingSource({ path: feed })));
+    const calls = double.requests.length;
+    const statuses = double.statuses.length;
+    await run(daemonFor(new FileListingSource({ path: feed })));
+    expect(double.statuses).toHaveLength(statuses);
+    expect(double.writes).toHaveLength(2);
+    expect(double.requests.slice(calls).map((request) => request.url.pathname)).not.toContain(
+      '/api/v1/zipcode-assignments/current',
+    );
+  });
+
+  it('stops collecting at the upload reserve and submits what it has', async () => {
+    const assignment = activeAssignment(['19103', '19104'], 2_000);
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    let served = 0;
+    const endless: ListingSource = {
+      name: 'endless',
+      async *fetchZipcode(request) {
+        for (;;) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          if (request.signal.aborted) return;
+          served += 1;
+          yield [sampleListing(request.zipcode, served)];
+        }
+      },
+    };
+    const started = Date.now();
+    await run(daemonFor(endless, { uploadReserveMs: 1_500, zipcodeConcurrency: 2 }));
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const final = double.statuses.at(-1) as { status: string; listingsScraped: number };
+    expect(final.status).toBe('COMPLETED');
+    expect(final.listingsScraped).toBe(served);
+    expect(served).toBeGreaterThan(0);
+  });
+
+  it('reports FAILED when storage refuses the upload', async () => {
+    const assignment = activeAssignment(['19103']);
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    const api = new MinerApiClient({ baseUrl: double.url, signer });
+    const refusingUploader = new Uploader(api, {
+      method: 'put',
+      fetch: () => Promise.resolve(new Response('AccessDenied', { status: 403 })),
+    });
+    const store = new WorkStore(join(dir, 'state'));
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(2) }), { uploader: refusingUploader, store }));
+    expect(double.statuses.at(-1)).toMatchObject({ status: 'FAILED', s3UploadComplete: false });
+    const work = await store.loadEpoch(assignment.epochId);
+    expect(work?.state.finalStatus).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('HTTP 403') });
+  });
+
+  it('waits for the API at start-up until it answers, then mines', async () => {
+    const assignment = activeAssignment(['19103']);
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address], failedHealthChecks: 2 });
+    const api = new MinerApiClient({
+      baseUrl: double.url,
+      signer,
+      backoff: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(1) }), { api, healthRetryMs: 20 }));
+    const paths = double.requests.map((request) => request.url.pathname);
+    expect(paths.slice(0, 3)).toEqual(['/healthcheck', '/healthcheck', '/healthcheck']);
+    expect(double.statuses.at(-1)).toMatchObject({ status: 'COMPLETED' });
+  });
+});
