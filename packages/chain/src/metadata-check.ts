@@ -59,7 +59,9 @@ function hasCall(api: ApiPromise, call: string): boolean {
 }
 
 function hasRuntimeCall(api: ApiPromise, name: MetagraphReadPath): boolean {
-  const [section, method] = name.split('_', 2) as [string, string];
+  const split = name.indexOf('_');
+  const section = name.slice(0, split);
+  const method = name.slice(split + 1);
   return typeof api.call[camel(section)]?.[camel(method)] === 'function';
 }
 

@@ -203,7 +203,7 @@ export function recordSubnet(
 ): void {
   const module = api.query.subtensorModule!;
   const put = (key: string, type: string, value: unknown) =>
-    provider.storage.set(key, api.createType(type, value).toHex());
+    provider.storage.set(key, u8aToHex(api.createType(type, value).toU8a()));
   const h = { ...DEFAULT_RECORDED_HYPERPARAMETERS, ...hyperparameters };
   put(module.networksAdded!.key(netuid), 'bool', true);
   put(module.subnetworkN!.key(netuid), 'u16', neurons.length);

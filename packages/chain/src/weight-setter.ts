@@ -56,6 +56,27 @@ export type RevealOutcome =
 const commitTuple = z.tuple([z.string(), z.number(), z.number(), z.number()]);
 
 /**
+ * Whether a commit can be revealed now. Current runtimes store `(hash, commit_epoch, commit_block, 0)`
+ * and open the reveal in epoch `commit_epoch + reveal_period` of the `SubnetEpochIndex` counter
+ * (pass `epoch`); older ones stored `(hash, commit_block, first_reveal_block, last_reveal_block)`
+ * (leave `epoch` undefined). `stored` is the tuple without the hash.
+ */
+export function weightRevealWindow(
+  [a, b, c]: readonly [number, number, number],
+  block: number,
+  epoch: number | undefined,
+  revealPeriod: number,
+): 'open' | 'expired' | { waiting: string } {
+  if (epoch !== undefined) {
+    const revealEpoch = a + revealPeriod;
+    if (epoch > revealEpoch) return 'expired';
+    return epoch === revealEpoch ? 'open' : { waiting: `reveal opens in subnet epoch ${revealEpoch} (now ${epoch})` };
+  }
+  if (block > c) return 'expired';
+  return block >= b ? 'open' : { waiting: `reveal opens at block ${b} (now ${block})` };
+}
+
+/**
  * Sets a validator's weights on subtensor: plans them from miner scores (own uid and validators
  * excluded, burn share applied), converts them like the Python SDK, checks what the chain would
  * refuse, and submits `set_weights`, or `commit_weights` then later `reveal_weights` when the
@@ -229,7 +250,7 @@ export class SubtensorWeightSetter {
     const outcomes: RevealOutcome[] = [];
     for (const commit of mine) {
       const stored = onChain.get(commit.hash);
-      const window = stored ? this.revealWindow(stored, block, epoch, revealPeriod) : 'gone';
+      const window = stored ? weightRevealWindow(stored, block, epoch, revealPeriod) : 'gone';
       if (window === 'gone' || window === 'expired') {
         outcomes.push({
           commitHash: commit.hash,
@@ -246,26 +267,6 @@ export class SubtensorWeightSetter {
       outcomes.push(await this.reveal(commit));
     }
     return outcomes;
-  }
-
-  /**
-   * Current runtimes store `(hash, commit_epoch, commit_block, 0)` and open the reveal in epoch
-   * `commit_epoch + reveal_period` of the `SubnetEpochIndex` counter; older ones stored
-   * `(hash, commit_block, first_reveal_block, last_reveal_block)`.
-   */
-  private revealWindow(
-    [a, b, c]: [number, number, number],
-    block: number,
-    epoch: number | undefined,
-    revealPeriod: number,
-  ): 'open' | 'expired' | { waiting: string } {
-    if (epoch !== undefined) {
-      const revealEpoch = a + revealPeriod;
-      if (epoch > revealEpoch) return 'expired';
-      return epoch === revealEpoch ? 'open' : { waiting: `reveal opens in subnet epoch ${revealEpoch} (now ${epoch})` };
-    }
-    if (block > c) return 'expired';
-    return block >= b ? 'open' : { waiting: `reveal opens at block ${b} (now ${block})` };
   }
 
   private async reveal(commit: PendingWeightCommit): Promise<RevealOutcome> {
