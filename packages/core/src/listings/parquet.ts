@@ -145,7 +145,7 @@ export interface ListingsParquetContents {
 }
 
 /** How a column's values are stored, as far as reading listings is concerned. */
-type StoredKind = 'text' | 'integer' | 'float' | 'date' | 'timestamp' | 'unsupported';
+type StoredKind = ListingsStoredKind | 'unsupported';
 
 const INTEGER_ANNOTATIONS: ReadonlySet<string | undefined> = new Set([
   undefined,
@@ -249,6 +249,64 @@ function converterFor(column: ListingColumnSpec, kind: StoredKind): ValueConvert
   }
 }
 
+/** How a listings file stores its values, as far as reading them goes (see {@link inspectListingsParquetSchema}). */
+export type ListingsStoredKind = 'text' | 'integer' | 'float' | 'date' | 'timestamp';
+
+/** A §7 column a file stores readably, and how. */
+export interface ListingsReadableColumn {
+  readonly column: ListingColumnSpec;
+  readonly kind: ListingsStoredKind;
+}
+
+/** What a file's schema says about its §7 columns. */
+export interface ListingsSchemaInspection {
+  /** The §7 columns stored in a readable kind, in §7 order. */
+  readonly columns: ListingsReadableColumn[];
+  readonly schemaProblems: ListingsSchemaProblem[];
+  readonly coercedColumns: ListingsColumnCoercion[];
+  readonly extraColumns: string[];
+}
+
+/**
+ * Checks a listings file's schema (its footer alone) against §7 with the rules of
+ * {@link readListingsParquet}: which columns are missing or stored in a kind that does not
+ * convert, which convert without loss, which are extra. Validators that scan many files with SQL
+ * use it to refuse a file, or to cast each column, without decoding a row.
+ */
+export function inspectListingsParquetSchema(metadata: FileMetaData): ListingsSchemaInspection {
+  const storedColumns = new Map(parquetSchema(metadata).children.map((node) => [node.element.name, node] as const));
+  const columns: ListingsReadableColumn[] = [];
+  const schemaProblems: ListingsSchemaProblem[] = [];
+  const coercedColumns: ListingsColumnCoercion[] = [];
+  for (const column of LISTING_COLUMNS) {
+    const stored = storedColumns.get(column.name);
+    if (stored === undefined) {
+      schemaProblems.push({ code: 'missing_column', column: column.name, message: `column ${column.name} is missing` });
+      continue;
+    }
+    const isGroup = stored.children.length > 0;
+    const kind = storedKindOf(stored.element, isGroup);
+    const found = describeStoredType(stored.element, isGroup);
+    if (kind === 'unsupported' || !acceptedKinds(column).includes(kind)) {
+      const expected = column.convertedType ? `${column.physicalType} (${column.convertedType})` : column.physicalType;
+      schemaProblems.push({
+        code: 'wrong_column_type',
+        column: column.name,
+        found,
+        message: `column ${column.name} is stored as ${found}, which does not convert to ${expected}`,
+      });
+      continue;
+    }
+    if (stored.element.type !== column.physicalType || kind !== nativeKindOf(column)) {
+      coercedColumns.push({ column: column.name, found });
+    }
+    columns.push({ column, kind });
+  }
+  const known: ReadonlySet<string> = new Set(LISTING_COLUMNS.map((column) => column.name));
+  const extraColumns = [...storedColumns.keys()].filter((name) => !known.has(name));
+  return { columns, schemaProblems, coercedColumns, extraColumns };
+}
+
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31]; // "PAR1"
 
 function hasParquetMagic(bytes: Uint8Array): boolean {
@@ -319,37 +377,13 @@ export async function readListingsParquet(
     });
   }
 
-  const storedColumns = new Map(parquetSchema(metadata).children.map((node) => [node.element.name, node] as const));
-  const schemaProblems: ListingsSchemaProblem[] = [];
-  const coercedColumns: ListingsColumnCoercion[] = [];
+  const inspection = inspectListingsParquetSchema(metadata);
   const plans = new Map<string, ColumnPlan>();
-  for (const column of LISTING_COLUMNS) {
-    const stored = storedColumns.get(column.name);
-    if (stored === undefined) {
-      schemaProblems.push({ code: 'missing_column', column: column.name, message: `column ${column.name} is missing` });
-      continue;
-    }
-    const isGroup = stored.children.length > 0;
-    const kind = storedKindOf(stored.element, isGroup);
-    const found = describeStoredType(stored.element, isGroup);
-    if (!acceptedKinds(column).includes(kind)) {
-      const expected = column.convertedType ? `${column.physicalType} (${column.convertedType})` : column.physicalType;
-      schemaProblems.push({
-        code: 'wrong_column_type',
-        column: column.name,
-        found,
-        message: `column ${column.name} is stored as ${found}, which does not convert to ${expected}`,
-      });
-      continue;
-    }
-    if (stored.element.type !== column.physicalType || kind !== nativeKindOf(column)) {
-      coercedColumns.push({ column: column.name, found });
-    }
+  for (const { column, kind } of inspection.columns) {
     const values = new Array<string | number | null>(rowCount).fill(null);
     plans.set(column.name, { column, convert: converterFor(column, kind), values });
   }
-  const known: ReadonlySet<string> = new Set(LISTING_COLUMNS.map((column) => column.name));
-  const extraColumns = [...storedColumns.keys()].filter((name) => !known.has(name));
+  const { schemaProblems, coercedColumns, extraColumns } = inspection;
 
   if (plans.size > 0 && rowCount > 0) {
     try {
