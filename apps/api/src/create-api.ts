@@ -5,10 +5,11 @@ import { join, resolve } from 'node:path';
 import { type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ChainMetagraph } from '@resi/chain';
 import { cryptoReady } from '@resi/core';
 import { type ApiDependencies, AppModule } from './app.module.js';
 import { loadZipcodeCatalogue, type ZipcodeCatalogue } from './catalogue/catalogue.js';
-import { type ApiEnv, ConfigError } from './config/config.js';
+import { type ApiEnv, ConfigError, subtensorTargetOf } from './config/config.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import { type DatabaseHandle, openDatabase } from './repositories/database.js';
 import { type KeyValueStore, MemoryStore, RedisStore } from './repositories/kv-store.js';
@@ -58,7 +59,19 @@ export function resolveZipcodeSecret(config: ApiEnv, logger: Logger): string {
   return readFileSync(path, 'utf8').trim();
 }
 
-function openMetagraph(config: ApiEnv): MetagraphSource {
+async function openMetagraph(config: ApiEnv, logger: Logger): Promise<MetagraphSource> {
+  if (config.METAGRAPH_SOURCE === 'chain') {
+    const target = subtensorTargetOf(config);
+    logger.log(
+      `Metagraph: subnet ${target.netuid} on ${target.endpoint}, synced every ${config.METAGRAPH_SYNC_SECONDS} s`,
+    );
+    return ChainMetagraph.open({
+      connection: target.endpoint,
+      netuid: target.netuid,
+      syncIntervalMs: config.METAGRAPH_SYNC_SECONDS * 1000,
+      logger: { log: (message) => logger.log(message), warn: (message) => logger.warn(message) },
+    });
+  }
   const path = config.METAGRAPH_FILE ?? join(config.RESI_HOME, 'metagraph.json');
   if (!existsSync(path)) {
     throw new ConfigError(
@@ -98,7 +111,7 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
     if (!overrides.database) opened.push(database);
     const store = overrides.store ?? (await openStore(config, logger));
     if (!overrides.store) opened.push(store);
-    const metagraph = overrides.metagraph ?? openMetagraph(config);
+    const metagraph = overrides.metagraph ?? (await openMetagraph(config, logger));
     if (!overrides.metagraph) opened.push(metagraph);
     const storage = overrides.storage ?? (await openStorage(config, logger));
     if (!overrides.storage) opened.push(storage);

@@ -1,3 +1,4 @@
+import { resolveSubtensorTarget, type SubtensorTarget } from '@resi/chain';
 import { createEpochConfig, type EpochConfig } from '@resi/core';
 import { z } from 'zod';
 
@@ -34,9 +35,19 @@ export const apiEnvSchema = z.object({
   /** Secret behind zipcode selection and nonces. Required in production (NODE_ENV=production). */
   ZIPCODE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** Where the metagraph comes from: a JSON file (local use) or the chain (Chain issue). */
-  METAGRAPH_SOURCE: z.enum(['file']).default('file'),
+  /** Where the metagraph comes from: a JSON file (local use) or subtensor, synced every METAGRAPH_SYNC_SECONDS. */
+  METAGRAPH_SOURCE: z.enum(['file', 'chain']).default('file'),
   METAGRAPH_FILE: z.string().optional(),
+  /** METAGRAPH_SOURCE=chain: finney (subnet 46), test (subnet 428) or local; unset with no endpoint: finney. */
+  SUBTENSOR_NETWORK: z.enum(['finney', 'test', 'local']).optional(),
+  /** METAGRAPH_SOURCE=chain: a websocket URL that overrides the network's endpoint. */
+  SUBTENSOR_CHAIN_ENDPOINT: z
+    .string()
+    .regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')
+    .optional(),
+  /** METAGRAPH_SOURCE=chain: the subnet; defaults to the network's, required for local or a bare endpoint. */
+  NETUID: z.coerce.number().int().min(0).max(65_535).optional(),
+  METAGRAPH_SYNC_SECONDS: positiveInt.default(300),
   VALIDATOR_MIN_STAKE: z.coerce.number().min(0).default(1000),
   EPOCH_DURATION_MINUTES: positiveInt.default(240),
   EPOCH_PENDING_LEAD_MINUTES: positiveInt.default(15),
@@ -108,6 +119,7 @@ export function parseApiEnv(env: NodeJS.ProcessEnv | Record<string, string | und
   }
   parseStatePriority(config.STATE_PRIORITY);
   epochConfigOf(config);
+  if (config.METAGRAPH_SOURCE === 'chain') subtensorTargetOf(config);
   return config;
 }
 
@@ -123,6 +135,21 @@ export function epochConfigOf(config: ApiEnv): EpochConfig {
   } catch (error) {
     throw new ConfigError(
       `Invalid API configuration:\n  EPOCH_DURATION_MINUTES / EPOCH_PENDING_LEAD_MINUTES / EPOCH_VALIDATION_WINDOW_MINUTES / EPOCH_GRACE_MINUTES: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The chain the SUBTENSOR_* and NETUID variables point at; a ConfigError names them when they do not fit. */
+export function subtensorTargetOf(config: ApiEnv): SubtensorTarget {
+  try {
+    return resolveSubtensorTarget({
+      network: config.SUBTENSOR_NETWORK,
+      endpoint: config.SUBTENSOR_CHAIN_ENDPOINT,
+      netuid: config.NETUID,
+    });
+  } catch (error) {
+    throw new ConfigError(
+      `Invalid API configuration:\n  SUBTENSOR_NETWORK / SUBTENSOR_CHAIN_ENDPOINT / NETUID: ${(error as Error).message}`,
     );
   }
 }
