@@ -39,6 +39,8 @@ export class StatusReporter {
   private running: Promise<void> | undefined;
   private lastSentMs = 0;
   private stopped = false;
+  /** Cuts a progress report's wait short when the epoch moves on to its final report. */
+  private readonly stopWaiting = new AbortController();
 
   constructor(
     private readonly api: MinerApiClient,
@@ -68,6 +70,7 @@ export class StatusReporter {
   /** Stops background reports and waits for one in flight. */
   async settle(): Promise<void> {
     this.stopped = true;
+    this.stopWaiting.abort();
     await this.running;
   }
 
@@ -91,7 +94,7 @@ export class StatusReporter {
         await this.send('IN_PROGRESS', false);
         await this.work.markProgressReported(finished);
       } catch (error) {
-        if (this.signal.aborted) return;
+        if (this.signal.aborted || this.stopped) return;
         this.log.warn('progress report failed; the next one carries the same zipcodes', { error });
       }
     }
@@ -99,7 +102,7 @@ export class StatusReporter {
 
   private async waitForInterval(): Promise<void> {
     const waitMs = this.lastSentMs + this.minIntervalMs - Date.now();
-    if (waitMs > 0) await sleep(waitMs, this.signal);
+    if (waitMs > 0) await sleep(waitMs, AbortSignal.any([this.signal, this.stopWaiting.signal]));
   }
 
   private async send(status: MinerStatus, uploadComplete: boolean, uploadedAt: Date | null = null): Promise<void> {
