@@ -23,6 +23,12 @@ describe('openapi.json', () => {
         '/api/v1/zipcode-assignments/stats',
         '/healthcheck',
         '/commitment-formats',
+        '/get-folder-access',
+        '/get-validator-access',
+        '/get-miner-specific-access',
+        '/api/v1/s3-access/miner-upload',
+        '/api/v1/s3-access/validator-upload',
+        '/api/v1/epochs/{epochId}/submissions',
       ]),
     );
     const epoch = paths['/api/v1/zipcode-assignments/epoch/{epochId}']!.get!;
