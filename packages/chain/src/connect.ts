@@ -1,6 +1,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { ApiOptions } from '@polkadot/api/types';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
+import { SUBTENSOR_SIGNED_EXTENSIONS } from './metadata-check.js';
 
 /** How to reach subtensor: a websocket URL, or a ready provider (another transport, or tests). */
 export type SubtensorConnection = string | ProviderInterface;
@@ -11,16 +12,6 @@ export interface ConnectSubtensorOptions {
   timeoutMs?: number;
   apiOptions?: Omit<ApiOptions, 'provider'>;
 }
-
-/**
- * subtensor's own signed extensions carry no data in the payload; declared here so polkadot-js
- * signs with them instead of warning about unknown extensions.
- */
-const SUBTENSOR_SIGNED_EXTENSIONS = {
-  SubtensorSignedExtension: { extrinsic: {}, payload: {} },
-  CommitmentsSignedExtension: { extrinsic: {}, payload: {} },
-  SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
-};
 
 function describe(connection: SubtensorConnection): string {
   return typeof connection === 'string' ? connection : 'the given provider';

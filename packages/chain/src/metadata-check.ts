@@ -1,10 +1,21 @@
 import type { ApiPromise } from '@polkadot/api';
+import { findUnknownExtensions } from '@polkadot/types/extrinsic/signedExtensions';
 
 /**
  * Start-up check of the names resi relies on against the live metadata, so a runtime upgrade that
  * renames or drops something is reported in one sentence at start instead of as a decode error
  * mid-sync.
  */
+
+/**
+ * subtensor's own signed extensions carry no data in the extrinsic or the signed payload;
+ * declared so polkadot-js signs with them instead of warning about unknown extensions.
+ */
+export const SUBTENSOR_SIGNED_EXTENSIONS = {
+  SubtensorSignedExtension: { extrinsic: {}, payload: {} },
+  CommitmentsSignedExtension: { extrinsic: {}, payload: {} },
+  SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
+};
 
 /** Storage items of `SubtensorModule` that resi reads, by their metadata (PascalCase) name. */
 export const METAGRAPH_STORAGE_ITEMS = ['SubnetworkN', 'Keys', 'Owner', 'ValidatorPermit', 'LastUpdate'] as const;
@@ -103,7 +114,15 @@ export function inspectSubtensorMetadata(api: ApiPromise): SubtensorMetadataRepo
     ),
   );
 
+  // polkadot-js signs an unknown extension as if it carried nothing; one that does carry data would
+  // make every signature invalid, so it blocks weight setting.
+  const unknown = new Set(findUnknownExtensions(api.registry.signedExtensions, SUBTENSOR_SIGNED_EXTENSIONS));
+  const unsignable = api.registry.metadata.extrinsic.transactionExtensions
+    .filter((extension) => unknown.has(extension.identifier.toString()))
+    .filter((extension) => api.registry.lookup.getTypeDef(extension.type).type !== 'Null')
+    .map((extension) => `signed extension ${extension.identifier.toString()} (carries data unknown to @polkadot/api)`);
   const missingForWeights = [
+    ...unsignable,
     ...WEIGHTS_STORAGE_ITEMS.filter((item) => !hasStorage(api, item)).map((item) => `storage SubtensorModule.${item}`),
     ...WEIGHTS_CALLS.filter((call) => !hasCall(api, call)).map((call) => `call SubtensorModule.${call}`),
   ];

@@ -65,7 +65,17 @@ describe('start-up against real subtensor metadata', () => {
   it('names what is missing when a runtime drops an item or a call', () => {
     const { keys: _keys, ...storage } = api.query.subtensorModule!;
     const { revealWeights: _reveal, ...calls } = api.tx.subtensorModule!;
+    // An extension polkadot-js does not know and that carries data (here CheckNonce's Compact<u32>).
+    const extensions = api.registry.metadata.extrinsic.transactionExtensions;
+    const nonce = extensions.find((extension) => extension.identifier.toString() === 'CheckNonce')!;
     const degraded = {
+      registry: {
+        lookup: api.registry.lookup,
+        signedExtensions: [...api.registry.signedExtensions, 'MysteryExtension'],
+        metadata: {
+          extrinsic: { transactionExtensions: [...extensions, { identifier: 'MysteryExtension', type: nonce.type }] },
+        },
+      },
       runtimeVersion: api.runtimeVersion,
       call: api.call,
       query: { subtensorModule: storage },
@@ -74,7 +84,10 @@ describe('start-up against real subtensor metadata', () => {
     const report = inspectSubtensorMetadata(degraded);
     expect(report.metagraphPath).toBeNull();
     expect(report.missingForMetagraph).toEqual(['storage SubtensorModule.Keys']);
-    expect(report.missingForWeights).toEqual(['call SubtensorModule.reveal_weights']);
+    expect(report.missingForWeights).toEqual([
+      'signed extension MysteryExtension (carries data unknown to @polkadot/api)',
+      'call SubtensorModule.reveal_weights',
+    ]);
     expect(describeSubtensorMetadata(report)).toMatch(/MISSING for the metagraph: storage SubtensorModule\.Keys/);
   });
 });
