@@ -189,8 +189,8 @@ export async function readMetagraphSnapshot(
   }
   const blockHash = await api.rpc.chain.getFinalizedHead();
   const [header, at] = await Promise.all([api.rpc.chain.getHeader(blockHash), api.at(blockHash)]);
-  const subnetExists =
-    path !== 'storage' || (await at.query.subtensorModule!.networksAdded?.(netuid))?.toPrimitive() !== false;
+  // get_neurons_lite and the storage maps answer an empty subnet for a missing one: ask NetworksAdded.
+  const subnetExists = (await at.query.subtensorModule!.networksAdded?.(netuid))?.toPrimitive() !== false;
   if (!subnetExists) throw new Error(`subnet ${netuid} does not exist on this chain`);
   const [neurons, hyperparameters] = await Promise.all([
     path === 'SubnetInfoRuntimeApi_get_metagraph'
