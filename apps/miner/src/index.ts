@@ -27,7 +27,7 @@ export {
   SourceError,
   type ZipcodeRequest,
 } from './sources/listing-source.js';
-export { RealtorListingSource, mapRealtorResult } from './sources/realtor-source.js';
+export { RealtorListingSource, type RealtorSearchResult, mapRealtorResult } from './sources/realtor-source.js';
 export { RedfinListingSource, mapRedfinRow, parseRedfinCsv } from './sources/redfin-source.js';
 export { createListingSource } from './sources/source-registry.js';
 export { ZillowRapidApiListingSource, mapZillowProperty } from './sources/zillow-rapidapi-source.js';
