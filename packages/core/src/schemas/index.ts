@@ -11,3 +11,4 @@ export * from './health.js';
 export * from './stats.js';
 export * from './commitment-formats.js';
 export * from './wire-schemas.js';
+export * from './dashboard.js';

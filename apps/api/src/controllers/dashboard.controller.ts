@@ -1,0 +1,67 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import {
+  type DashboardEpochResponse,
+  dashboardEpochResponseSchema,
+  type DashboardMinersResponse,
+  dashboardMinersResponseSchema,
+  type DashboardResultsResponse,
+  dashboardResultsResponseSchema,
+  epochIdSchema,
+} from '@resi/core';
+import { RateLimitedByIp } from '../auth/route-specs.js';
+import { Documented } from '../openapi/documented.js';
+import { DashboardService } from '../services/dashboard.service.js';
+
+/** Public, unsigned reads behind the dashboard at `/`; rate-limited per IP like the stats. */
+@Controller()
+export class DashboardController {
+  constructor(private readonly dashboard: DashboardService) {}
+
+  @Get('api/v1/dashboard/epochs/current')
+  @Documented({
+    summary: 'The current epoch: phase, times and zipcodes with coordinates (no honeypot flags while it runs)',
+    tag: 'Public',
+    response: dashboardEpochResponseSchema,
+    errors: ['RATE_LIMITED'],
+  })
+  @RateLimitedByIp('stats')
+  current(): Promise<DashboardEpochResponse> {
+    return this.dashboard.currentEpoch();
+  }
+
+  @Get('api/v1/dashboard/epochs/:epochId')
+  @Documented({
+    summary: "An epoch's phase, times and zipcodes with coordinates; honeypots flagged once it is COMPLETED",
+    tag: 'Public',
+    response: dashboardEpochResponseSchema,
+    errors: ['EPOCH_NOT_FOUND', 'RATE_LIMITED'],
+  })
+  @RateLimitedByIp('stats')
+  epoch(@Param('epochId') epochId: string): Promise<DashboardEpochResponse> {
+    return this.dashboard.epoch(epochIdSchema.parse(epochId));
+  }
+
+  @Get('api/v1/dashboard/epochs/:epochId/miners')
+  @Documented({
+    summary: "Miners' progress in an epoch from their status updates (their own claims)",
+    tag: 'Public',
+    response: dashboardMinersResponseSchema,
+    errors: ['EPOCH_NOT_FOUND', 'RATE_LIMITED'],
+  })
+  @RateLimitedByIp('stats')
+  miners(@Param('epochId') epochId: string): Promise<DashboardMinersResponse> {
+    return this.dashboard.miners(epochIdSchema.parse(epochId));
+  }
+
+  @Get('api/v1/dashboard/epochs/:epochId/results')
+  @Documented({
+    summary: 'Validator consensus over the published results files, per-miner scores and per-zipcode leaderboards',
+    tag: 'Public',
+    response: dashboardResultsResponseSchema,
+    errors: ['EPOCH_NOT_FOUND', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
+  })
+  @RateLimitedByIp('stats')
+  results(@Param('epochId') epochId: string): Promise<DashboardResultsResponse> {
+    return this.dashboard.results(epochIdSchema.parse(epochId));
+  }
+}

@@ -1,0 +1,133 @@
+import {
+  dashboardEpochResponseSchema,
+  dashboardMinersResponseSchema,
+  dashboardResultsResponseSchema,
+} from '@resi/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTEXT, craftedMiners, DAVE, EVE } from '../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
+import { SubmissionRepository } from '../src/repositories/submission.repository.js';
+import { RESULTS_CACHE_MS } from '../src/services/dashboard.service.js';
+import { publishResultsFile, resultsFileFor } from './published-results.test-utils.js';
+import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity } from './test-api.js';
+
+// Inside the production epoch 2025-10-01T16-00-00 (16:00–20:00), the epoch the crafted miners scored.
+const NOW = new Date('2025-10-01T17:00:00Z');
+const EPOCH = CONTEXT.epochId;
+const AFTER_EPOCH = new Date('2025-10-01T20:20:00Z');
+
+describe('public dashboard routes', () => {
+  let sut: TestApi;
+  let miner: TestIdentity;
+  let validators: TestIdentity[];
+
+  const get = (url: string) => sut.inject({ method: 'GET', url });
+
+  beforeAll(async () => {
+    [miner, ...validators] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity(), makeIdentity()]);
+    sut = await createTestApi({
+      now: NOW,
+      neurons: [neuronOf(miner, 7), ...validators.map((v, i) => neuronOf(v, i, true))],
+    });
+  });
+  afterAll(() => sut.close());
+
+  it('serves the current epoch with coordinates and no honeypot flags, nonce or seed while it runs', async () => {
+    const res = await get('/api/v1/dashboard/epochs/current');
+    expect(res.statusCode).toBe(200);
+    const body = dashboardEpochResponseSchema.parse(res.json());
+    expect(body.epoch.id).toBe(EPOCH);
+    expect(body.epoch.status).toBe('ACTIVE');
+    expect(body.epoch.honeypotsRevealed).toBe(false);
+    expect(body.zipcodes.length).toBe(body.epoch.zipcodeCount);
+    expect(body.zipcodes.every((z) => z.lat !== null && z.lon !== null)).toBe(true);
+    const text = res.payload;
+    expect(text).not.toContain('isHoneypot');
+    expect(text).not.toContain('nonce');
+    expect(text).not.toContain('selectionSeed');
+    expect(res.headers['x-ratelimit-limit']).toBeDefined();
+  });
+
+  it('lists miner progress from status updates, newest first, with uids from the metagraph', async () => {
+    const epoch = dashboardEpochResponseSchema.parse((await get('/api/v1/dashboard/epochs/current')).json());
+    const [first, second] = epoch.zipcodes;
+    const submissions = sut.app.get(SubmissionRepository);
+    await submissions.recordStatus({
+      epochId: EPOCH,
+      hotkey: miner.hotkey,
+      status: 'IN_PROGRESS',
+      listingsScraped: 42,
+      s3UploadComplete: false,
+      zipcodes: [first!, second!].map((z) => ({ zipcode: z.zipcode, listingsScraped: 21, completedAt: NOW })),
+      at: NOW,
+    });
+    const stranger = await makeIdentity();
+    await submissions.recordStatus({
+      epochId: EPOCH,
+      hotkey: stranger.hotkey,
+      status: 'COMPLETED',
+      s3UploadComplete: true,
+      zipcodes: [],
+      at: new Date(NOW.getTime() + 60_000),
+    });
+    const body = dashboardMinersResponseSchema.parse((await get(`/api/v1/dashboard/epochs/${EPOCH}/miners`)).json());
+    expect(body.miners.map((m) => m.hotkey)).toEqual([stranger.hotkey, miner.hotkey]);
+    expect(body.miners[1]).toMatchObject({ uid: 7, status: 'IN_PROGRESS', zipcodesCompleted: 2, listingsClaimed: 42 });
+    expect(body.miners[0]).toMatchObject({ uid: null, status: 'COMPLETED', uploadComplete: true });
+  });
+
+  it('answers EPOCH_NOT_FOUND and VALIDATION_FAILED like the other routes', async () => {
+    expect((await get('/api/v1/dashboard/epochs/2020-01-01T00-00-00/miners')).json()).toMatchObject({
+      code: 'EPOCH_NOT_FOUND',
+    });
+    expect((await get('/api/v1/dashboard/epochs/..%2F..%2Fetc/results')).statusCode).toBe(400);
+  });
+
+  it('keeps results empty while the epoch runs, even when a results file is already in storage', async () => {
+    await publishResultsFile(sut.deps.storage, resultsFileFor(CONTEXT, craftedMiners(), validators[0]!.hotkey));
+    const body = dashboardResultsResponseSchema.parse((await get(`/api/v1/dashboard/epochs/${EPOCH}/results`)).json());
+    expect(body.status).toBe('ACTIVE');
+    expect(body.miners).toEqual([]);
+    expect(body.consensus.validatorsReported).toBe(0);
+  });
+
+  it('after the epoch: reveals honeypots, groups validators by digest and serves the agreed scores', async () => {
+    sut.clock.set(AFTER_EPOCH);
+    // Two validators agree; a third scored different evidence (without the copier).
+    const agreed = craftedMiners();
+    await publishResultsFile(sut.deps.storage, resultsFileFor(CONTEXT, agreed, validators[1]!.hotkey));
+    const dissent = resultsFileFor(
+      CONTEXT,
+      agreed.filter((m) => m.hotkey !== EVE),
+      validators[2]!.hotkey,
+    );
+    await publishResultsFile(sut.deps.storage, dissent);
+
+    const epoch = dashboardEpochResponseSchema.parse((await get(`/api/v1/dashboard/epochs/${EPOCH}`)).json());
+    expect(epoch.epoch.status).toBe('COMPLETED');
+    expect(epoch.epoch.honeypotsRevealed).toBe(true);
+    expect(epoch.zipcodes.every((z) => typeof z.isHoneypot === 'boolean')).toBe(true);
+
+    const body = dashboardResultsResponseSchema.parse((await get(`/api/v1/dashboard/epochs/${EPOCH}/results`)).json());
+    expect(body.consensus.validatorsReported).toBe(3);
+    expect(body.consensus.agreement).toBeCloseTo(2 / 3);
+    expect(body.consensus.groups.map((g) => g.validators.length)).toEqual([2, 1]);
+    expect(body.consensus.consensusSha256).toBe(body.consensus.groups[0]!.resultsSha256);
+    expect(body.consensus.consensusSha256).not.toBe(dissent.results_sha256);
+    expect(body.miners.length).toBe(agreed.length);
+    expect(body.miners.find((m) => m.hotkey === DAVE)).toMatchObject({ outcome: 'honeypot', totalScore: 0 });
+    expect(body.miners.map((m) => m.totalScore)).toEqual(
+      [...body.miners.map((m) => m.totalScore)].sort((a, b) => b - a),
+    );
+    const honeypot = body.zipcodes.find((z) => z.isHoneypot);
+    expect(honeypot?.honeypotClaims.map((c) => c.hotkey)).toContain(DAVE);
+    expect(body.zipcodes.find((z) => !z.isHoneypot)?.ranking[0]?.rank).toBe(1);
+  });
+
+  it('ignores a file whose digest does not match its content', async () => {
+    const forged = resultsFileFor(CONTEXT, craftedMiners(), validators[0]!.hotkey);
+    await publishResultsFile(sut.deps.storage, { ...forged, summary: { ...forged.summary, average_score: 1 } });
+    sut.clock.advance(RESULTS_CACHE_MS + 1);
+    const body = dashboardResultsResponseSchema.parse((await get(`/api/v1/dashboard/epochs/${EPOCH}/results`)).json());
+    expect(body.consensus.validatorsReported).toBe(2);
+  });
+});
