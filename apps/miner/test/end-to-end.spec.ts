@@ -41,7 +41,7 @@ describe.each(['post', 'put'] as const)(
     beforeAll(async () => {
       home = await mkdtemp(join(tmpdir(), 'resi-e2e-'));
       const accounts = [];
-      for (const name of ['e2e-validator', 'e2e-miner-put', 'e2e-miner-folder']) {
+      for (const name of ['e2e-validator', 'e2e-miner-per-file', 'e2e-miner-folder']) {
         await createDevWallet({ path: wallets, name, hotkey: 'default' });
         accounts.push(await loadWallet({ path: wallets, name, hotkey: 'default' }));
       }
@@ -91,7 +91,7 @@ describe.each(['post', 'put'] as const)(
     }
 
     /** Runs `resi miner --source file --once` for `wallet` with a feed covering the first zipcodes. */
-    async function mineOneEpoch(walletName: string, uploadMethod: 'put' | 'folder') {
+    async function mineOneEpoch(walletName: string, uploadMethod: 'per-file' | 'folder') {
       const wallet = await loadWallet({ path: wallets, name: walletName, hotkey: 'default' });
       const assignment = await new MinerApiClient({ baseUrl: api!.url, signer: wallet.signer }).currentAssignments();
       const covered = assignment.zipcodes.slice(0, 4).map((zipcode) => zipcode.zipcode);
@@ -129,7 +129,7 @@ describe.each(['post', 'put'] as const)(
     }
 
     it('completes an epoch through the per-file upload route; a validator sees statuses, manifest and files', async () => {
-      const { wallet, assignment, covered, logs } = await mineOneEpoch('e2e-miner-put', 'put');
+      const { wallet, assignment, covered, logs } = await mineOneEpoch('e2e-miner-per-file', 'per-file');
       expect(logs).toContain('"msg":"epoch completed"');
 
       const { submissions } = await readSubmissions(assignment.epochId);

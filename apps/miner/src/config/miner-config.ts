@@ -161,8 +161,9 @@ export const MINER_OPTIONS: readonly MinerOptionSpec[] = [
     flag: 'upload.method',
     argument: '<method>',
     env: 'RESI_UPLOAD_METHOD',
-    description: 'put: per-file presigned PUT route; folder: legacy /get-folder-access POST',
-    defaultText: 'put',
+    description:
+      'per-file: POST /api/v1/s3-access/miner-upload, a presigned POST or PUT per declared file; folder: legacy /get-folder-access POST policy',
+    defaultText: 'per-file',
   },
   {
     flag: 'upload.reserve',
@@ -244,7 +245,7 @@ const rawConfigSchema = z.object({
   'source.user-agent': z.string().min(1).default(DEFAULT_USER_AGENT),
   'source.proxy': z.url().optional(),
   'source.timeout': positiveInt.default(30),
-  'upload.method': z.enum(['put', 'folder']).default('put'),
+  'upload.method': z.enum(['per-file', 'folder']).default('per-file'),
   'upload.reserve': nonNegativeInt.optional(),
   'state.dir': z.string().min(1).optional(),
   poll: positiveInt.default(30),
@@ -284,7 +285,7 @@ export interface MinerConfig {
     readonly proxyUrl: string | undefined;
     readonly timeoutMs: number;
   };
-  readonly uploadMethod: 'put' | 'folder';
+  readonly uploadMethod: 'per-file' | 'folder';
   readonly uploadReserveMs: number | undefined;
   readonly stateDir: string | undefined;
   readonly pollIntervalMs: number;

@@ -58,7 +58,7 @@ function daemonFor(source: ListingSource, overrides: Partial<MinerDaemonOptions>
     api,
     source,
     store: new WorkStore(join(dir, 'state')),
-    uploader: new Uploader(api, { method: 'put', backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } }),
+    uploader: new Uploader(api, { method: 'per-file', backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } }),
     log: silentLogger,
     pollIntervalMs: 1_000,
     minStatusIntervalMs: 0,
@@ -150,7 +150,7 @@ describe('MinerDaemon', () => {
     double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
     const api = new MinerApiClient({ baseUrl: double.url, signer });
     const refusingUploader = new Uploader(api, {
-      method: 'put',
+      method: 'per-file',
       fetch: () => Promise.resolve(new Response('AccessDenied', { status: 403 })),
     });
     const store = new WorkStore(join(dir, 'state'));

@@ -5,7 +5,7 @@ import type { MinerApiClient } from '../api/miner-api-client.js';
 import type { EpochWork } from '../store/work-store.js';
 
 /** How uploads reach storage: the per-file route (a POST or PUT grant per file), or the legacy folder POST. */
-export type UploadMethod = 'put' | 'folder';
+export type UploadMethod = 'per-file' | 'folder';
 
 export interface UploaderOptions {
   readonly method: UploadMethod;
@@ -47,7 +47,7 @@ export class Uploader {
       const pending = packaged.files.filter((file) => !work.state.uploadedFiles.includes(file.name));
       if (pending.length === 0) return;
       try {
-        if (this.options.method === 'put') await this.uploadPerFile(work, pending, signal);
+        if (this.options.method === 'per-file') await this.uploadPerFile(work, pending, signal);
         else await this.uploadToFolder(work, pending, signal);
         return;
       } catch (error) {
