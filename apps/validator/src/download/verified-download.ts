@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { once } from 'node:events';
+import type { StoredObject } from '@resi/core';
+import { type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
+
+/** Why a download was refused or failed; the codes are `MinerRejectionCode`s. */
+export class DownloadRefusal extends Error {
+  override readonly name = 'DownloadRefusal';
+
+  constructor(
+    readonly code: 'file_too_large' | 'size_mismatch' | 'sha256_mismatch' | 'download_failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface DownloadLimits {
+  /** Largest listings file accepted; larger ones are refused from their declared size, unread. */
+  readonly maxFileBytes: number;
+  /** Attempts per object before giving up (network trouble only; a wrong file is not retried). */
+  readonly attempts: number;
+  /** Per-attempt timeout. */
+  readonly timeoutMs: number;
+}
+
+export const DEFAULT_DOWNLOAD_LIMITS: DownloadLimits = {
+  maxFileBytes: 256 * 1024 * 1024,
+  attempts: 3,
+  timeoutMs: 120_000,
+};
+
+/** What the object must be. */
+export interface ExpectedObject {
+  readonly bytes: number;
+  /** Lowercase hex; omitted, the digest is computed but not compared. */
+  readonly sha256?: string;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Downloads `object` to `path` and proves it is the expected file: refused without a request when
+ * the declared or stored size exceeds the limit or disagree; streamed with a running SHA-256 and
+ * aborted as soon as it grows past the declared size, so an oversize file is never read whole;
+ * then size and digest compared. Written to a temporary name and renamed, so a crash never leaves
+ * a half file under the real name. Transient failures are retried with backoff.
+ * @returns the SHA-256 of the bytes.
+ */
+export async function downloadVerified(
+  fetcher: ObjectFetcher,
+  object: StoredObject,
+  expected: ExpectedObject,
+  path: string,
+  limits: DownloadLimits = DEFAULT_DOWNLOAD_LIMITS,
+): Promise<string> {
+  const name = object.key.slice(object.key.lastIndexOf('/') + 1);
+  if (expected.bytes > limits.maxFileBytes || object.size > limits.maxFileBytes) {
+    throw new DownloadRefusal(
+      'file_too_large',
+      `${name} is ${Math.max(expected.bytes, object.size)} bytes; validators read at most ${limits.maxFileBytes}`,
+    );
+  }
+  if (object.size !== expected.bytes) {
+    throw new DownloadRefusal(
+      'size_mismatch',
+      `${name}: metadata.json declares ${expected.bytes} bytes, storage holds ${object.size}`,
+    );
+  }
+  await mkdir(dirname(path), { recursive: true });
+  const partial = `${path}.partial`;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const sha256 = await streamToFile(fetcher, object, expected.bytes, partial, limits.timeoutMs, name);
+      if (expected.sha256 !== undefined && sha256 !== expected.sha256) {
+        throw new DownloadRefusal(
+          'sha256_mismatch',
+          `${name}: SHA-256 is ${sha256}, metadata.json declares ${expected.sha256}`,
+        );
+      }
+      await rename(partial, path);
+      return sha256;
+    } catch (error) {
+      await rm(partial, { force: true });
+      if (error instanceof DownloadRefusal) throw error;
+      const transient =
+        error instanceof TransientFetchError ||
+        (error as Error).name === 'AbortError' ||
+        (error as Error).name === 'TimeoutError';
+      if (!transient || attempt >= limits.attempts) {
+        throw new DownloadRefusal('download_failed', `${name} could not be downloaded: ${(error as Error).message}`);
+      }
+      await sleep(250 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+async function streamToFile(
+  fetcher: ObjectFetcher,
+  object: StoredObject,
+  limit: number,
+  path: string,
+  timeoutMs: number,
+  name: string,
+): Promise<string> {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new TransientFetchError(`${name}: no complete answer within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  let writeError: Error | undefined;
+  out.on('error', (error) => (writeError ??= error));
+  let received = 0;
+  try {
+    const body = await fetcher.open(object, controller.signal);
+    for await (const chunk of body) {
+      received += chunk.byteLength;
+      if (received > limit) {
+        controller.abort();
+        throw new DownloadRefusal('size_mismatch', `${name} is longer than the ${limit} bytes declared`);
+      }
+      hash.update(chunk);
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    if (writeError) throw writeError;
+    if (received !== limit) {
+      throw new DownloadRefusal('size_mismatch', `${name} is ${received} bytes, ${limit} were declared`);
+    }
+    return hash.digest('hex');
+  } catch (error) {
+    if (controller.signal.aborted && controller.signal.reason instanceof TransientFetchError)
+      throw controller.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    out.end();
+    await once(out, 'close');
+  }
+}

@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  DATA_FORMAT_VERSION,
+  type EpochAssignmentsResponse,
+  type EpochSubmissionsResponse,
+  LISTING_STATUSES,
+  type Listing,
+  type MinerSubmission,
+  PROPERTY_TYPES,
+  type StoredObject,
+  listingsFileEntryOf,
+  minerObjectKey,
+  serializeMinerUploadMetadata,
+  ss58Of,
+  writeListingsParquet,
+} from '@resi/core';
+
+/**
+ * A synthetic epoch on local disk, laid out like the bucket, for the validator's tests and
+ * benchmark: a "market" (the true listings of each real zipcode, which the local verification
+ * feed serves), and miners whose uploads are built from it, honest or crafted to game.
+ */
+
+export const EPOCH_ID = '2025-10-01T16-00-00';
+export const EPOCH_NONCE = '3f9a1c0de7b24a68';
+export const at = (time: string) => new Date(`2025-10-01T${time}Z`);
+export const EPOCH_START = at('16:00:00');
+export const SUBMISSION_DEADLINE = at('20:00:00');
+export const GRACE_END = at('20:15:00');
+
+/** A deterministic SS58 hotkey per label. */
+export function hotkeyOf(label: string): string {
+  return ss58Of(createHash('sha256').update(`resi-synthetic-hotkey:${label}`).digest());
+}
+
+export interface SyntheticZipcode {
+  readonly zipcode: string;
+  readonly expectedListings: number;
+  readonly isHoneypot: boolean;
+}
+
+/** The true listings per real zipcode (honeypots have none). */
+export type Market = ReadonlyMap<string, readonly Listing[]>;
+
+/** Deterministic pseudo-random integers from a label. */
+function numberFrom(label: string, modulo: number): number {
+  return createHash('sha256').update(label).digest().readUInt32BE(0) % modulo;
+}
+
+/** The market: `expectedListings` true listings in each real zipcode, values derived from their index. */
+export function buildMarket(zipcodes: readonly SyntheticZipcode[]): Market {
+  const market = new Map<string, Listing[]>();
+  for (const { zipcode, expectedListings, isHoneypot } of zipcodes) {
+    if (isHoneypot) continue;
+    market.set(
+      zipcode,
+      Array.from({ length: expectedListings }, (_, index): Listing => {
+        const key = `${zipcode}-${index}`;
+        return {
+          address: `${1 + numberFrom(`${key}:number`, 9000)} ${['Elm', 'Oak', 'Main', 'Cedar', 'Lake'][index % 5]} St, Unit ${index}, Springfield ${zipcode}`,
+          zipcode,
+          price: 80_000 + numberFrom(`${key}:price`, 2_000_000),
+          bedrooms: index % 9 === 0 ? null : numberFrom(`${key}:beds`, 7),
+          bathrooms: index % 11 === 0 ? null : 1 + numberFrom(`${key}:baths`, 6) * 0.5,
+          sqft: index % 13 === 0 ? null : 400 + numberFrom(`${key}:sqft`, 5000),
+          listing_date: `2025-09-${String(1 + numberFrom(`${key}:date`, 28)).padStart(2, '0')}`,
+          property_type: PROPERTY_TYPES[numberFrom(`${key}:type`, PROPERTY_TYPES.length)]!,
+          listing_status: LISTING_STATUSES[numberFrom(`${key}:status`, 2)]!,
+          days_on_market: numberFrom(`${key}:dom`, 200),
+          mls_id: index % 4 === 0 ? null : `MLS-${zipcode}-${index}`,
+          source_url: `https://www.realtor.com/realestateandhomes-detail/M${zipcode}${String(index).padStart(6, '0')}`,
+          scraped_timestamp: '',
+        };
+      }),
+    );
+  }
+  return market;
+}
+
+/** An honest scrape of the market: every true listing, stamped from `scrapedFrom` on, one per 100 ms. */
+export function honestListings(
+  market: Market,
+  scrapedFrom: Date,
+  options: { zipcodes?: readonly string[] } = {},
+): Listing[] {
+  const listings: Listing[] = [];
+  let tick = 0;
+  for (const [zipcode, truth] of market) {
+    if (options.zipcodes && !options.zipcodes.includes(zipcode)) continue;
+    for (const listing of truth) {
+      listings.push({ ...listing, scraped_timestamp: new Date(scrapedFrom.getTime() + 100 * tick++).toISOString() });
+    }
+  }
+  return listings;
+}
+
+/** Invented listings in `zipcode`: plausible values no source has. */
+export function fabricatedListings(zipcode: string, count: number, scrapedAt: Date): Listing[] {
+  return Array.from({ length: count }, (_, index) => ({
+    address: `${100 + index} Phantom Ave, Nowhere ${zipcode}`,
+    zipcode,
+    price: 450_000 + index * 1000,
+    bedrooms: 3,
+    bathrooms: 2,
+    sqft: 1800,
+    listing_date: '2025-09-15',
+    property_type: 'house',
+    listing_status: 'active',
+    days_on_market: 16,
+    mls_id: `FAKE-${zipcode}-${index}`,
+    source_url: `https://www.realtor.com/realestateandhomes-detail/FAKE${zipcode}${index}`,
+    scraped_timestamp: new Date(scrapedAt.getTime() + index * 1000).toISOString(),
+  }));
+}
+
+/** What a miner puts in storage, and how it may break the rules. */
+export interface SyntheticUpload {
+  readonly label: string;
+  readonly listings: readonly Listing[];
+  /** Server-observed time of every object of the upload. */
+  readonly uploadedAt: Date;
+  /** Replaces the listings file's bytes (after `metadata.json` describes them) — a corrupt file. */
+  readonly fileBytes?: (written: Uint8Array) => Uint8Array;
+  /** Rows metadata.json claims instead of the true count. */
+  readonly claimedRows?: number;
+  /** Omit metadata.json. */
+  readonly withoutMetadata?: boolean;
+  readonly listingsClaimed?: number;
+  readonly uid?: number;
+}
+
+/** A miner's objects written under `root` like the bucket, and its submission entry. */
+export async function writeUpload(root: string, upload: SyntheticUpload): Promise<MinerSubmission> {
+  const hotkey = hotkeyOf(upload.label);
+  const written = writeListingsParquet(upload.listings);
+  const bytes = upload.fileBytes ? upload.fileBytes(written) : written;
+  const entry = listingsFileEntryOf(bytes, upload.claimedRows ?? upload.listings.length);
+  const metadata = serializeMinerUploadMetadata({
+    epoch_id: EPOCH_ID,
+    miner_hotkey: hotkey,
+    epoch_nonce: EPOCH_NONCE,
+    mining_start_time: EPOCH_START.toISOString(),
+    mining_end_time: upload.uploadedAt.toISOString(),
+    total_listings: entry.rows,
+    zipcodes_completed: new Set(upload.listings.map((listing) => listing.zipcode)).size,
+    data_format_version: DATA_FORMAT_VERSION,
+    files: { 'listings.parquet': entry },
+  });
+  const objects: StoredObject[] = [];
+  const put = async (name: string, content: Uint8Array | string) => {
+    const key = minerObjectKey(hotkey, EPOCH_ID, name);
+    const data = typeof content === 'string' ? Buffer.from(content) : content;
+    await mkdir(dirname(join(root, key)), { recursive: true });
+    await writeFile(join(root, key), data);
+    objects.push({
+      key,
+      size: data.byteLength,
+      etag: `"${createHash('md5').update(data).digest('hex')}"`,
+      lastModified: upload.uploadedAt.toISOString(),
+      url: `https://storage.invalid/${key}`,
+    });
+  };
+  await put('listings.parquet', bytes);
+  if (!upload.withoutMetadata) await put('metadata.json', metadata);
+  return {
+    hotkey,
+    uid: upload.uid ?? null,
+    status: 'COMPLETED',
+    listingsClaimed: upload.listingsClaimed ?? upload.listings.length,
+    zipcodesCompleted: [],
+    s3UploadComplete: true,
+    s3UploadTimestamp: upload.uploadedAt.toISOString(),
+    lastUpdateAt: upload.uploadedAt.toISOString(),
+    manifest: null,
+    objects,
+  };
+}
+
+/** `GET /epoch/{id}` as the API serves it after COMPLETED. */
+export function epochResponse(zipcodes: readonly SyntheticZipcode[]): EpochAssignmentsResponse {
+  const total = zipcodes.reduce((sum, zipcode) => sum + zipcode.expectedListings, 0);
+  return {
+    success: true,
+    epochId: EPOCH_ID,
+    epochStart: EPOCH_START.toISOString(),
+    epochEnd: SUBMISSION_DEADLINE.toISOString(),
+    nonce: EPOCH_NONCE,
+    targetListings: total,
+    tolerancePercent: 10,
+    submissionDeadline: SUBMISSION_DEADLINE.toISOString(),
+    status: 'COMPLETED',
+    metadata: {
+      totalExpectedListings: total,
+      zipcodeCount: zipcodes.length,
+      algorithmVersion: 'synthetic',
+      selectionSeed: 46,
+    },
+    zipcodes: zipcodes.map((zipcode) => ({
+      zipcode: zipcode.zipcode,
+      expectedListings: zipcode.expectedListings,
+      state: 'IL',
+      city: 'Springfield',
+      county: 'Sangamon County',
+      marketTier: 'STANDARD',
+      geographicRegion: 'Midwest',
+      isHoneypot: zipcode.isHoneypot,
+    })),
+  };
+}
+
+/** `GET /epochs/{id}/submissions`. */
+export function submissionsResponse(submissions: readonly MinerSubmission[]): EpochSubmissionsResponse {
+  return {
+    success: true,
+    epochId: EPOCH_ID,
+    status: 'COMPLETED',
+    submissionDeadline: SUBMISSION_DEADLINE.toISOString(),
+    graceEnd: GRACE_END.toISOString(),
+    submissions: [...submissions],
+  };
+}
+
+/** The market as a JSON feed file for `LocalListingFeed`. */
+export async function writeMarketFeed(path: string, market: Market): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify([...market.values()].flat()));
+}
