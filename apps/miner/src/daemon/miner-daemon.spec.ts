@@ -173,4 +173,50 @@ describe('MinerDaemon', () => {
     expect(paths.slice(0, 3)).toEqual(['/healthcheck', '/healthcheck', '/healthcheck']);
     expect(double.statuses.at(-1)).toMatchObject({ status: 'COMPLETED' });
   });
+
+  it('finishes an earlier epoch left unfinished: TIMEOUT once its grace has passed, without uploading', async () => {
+    const assignment = activeAssignment(['19103']);
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    const store = new WorkStore(join(dir, 'state'));
+    const stale = await store.openEpoch(
+      assignmentFixture({
+        epochId: '2025-10-01T12-00-00',
+        start: new Date(Date.now() - 5 * 3_600_000),
+        end: new Date(Date.now() - 3_600_000),
+      }),
+    );
+    await stale.savePackage([{ name: 'listings.parquet', content: new Uint8Array([1, 2, 3]) }], 0);
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(1) }), { store }));
+    expect((await store.loadEpoch('2025-10-01T12-00-00'))?.state.finalStatus).toMatchObject({ status: 'TIMEOUT' });
+    expect(double.writes.map((write) => write.key)).not.toContainEqual(expect.stringContaining('2025-10-01T12-00-00'));
+    expect(double.statuses.at(-1)).toMatchObject({ epochId: assignment.epochId, status: 'COMPLETED' });
+  });
+
+  it('resumes an earlier epoch still in its grace period: uploads it and reports COMPLETED', async () => {
+    const current = activeAssignment(['19104']);
+    double = await startProtocolDouble({ assignment: current, hotkeys: [signer.address] });
+    const store = new WorkStore(join(dir, 'state'));
+    // Ended five minutes ago; the double serves no summary for it, so the default 15-minute grace applies.
+    const earlier = assignmentFixture({
+      epochId: '2025-10-01T12-00-00',
+      nonce: current.nonce,
+      zipcodes: ['19103'],
+      start: new Date(Date.now() - 3_900_000),
+      end: new Date(Date.now() - 300_000),
+    });
+    const work = await store.openEpoch(earlier);
+    await work.saveZipcode({
+      zipcode: '19103',
+      completedAt: new Date().toISOString(),
+      cutShort: false,
+      rejects: {},
+      duplicates: 0,
+      listings: [sampleListing('19103', 1)],
+    });
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(1) }), { store }));
+    expect((await store.loadEpoch('2025-10-01T12-00-00'))?.state.finalStatus).toMatchObject({ status: 'COMPLETED' });
+    const earlierStatuses = double.statuses.filter((status) => status.epochId === '2025-10-01T12-00-00');
+    expect(earlierStatuses.at(-1)).toMatchObject({ status: 'COMPLETED', listingsScraped: 1, s3UploadComplete: true });
+    expect(double.writes.filter((write) => write.key.includes('epoch=2025-10-01T12-00-00'))).toHaveLength(2);
+  });
 });

@@ -49,6 +49,8 @@ interface EpochTiming {
 }
 
 const DEFAULT_GRACE_MS = 15 * 60_000;
+/** Finished epochs whose work stays on disk, for an operator to inspect. */
+const EPOCHS_KEPT = 12;
 
 function isTransient(error: unknown, beforeMs: number): boolean {
   if (error instanceof CircuitOpenError) return error.retryAtMs < beforeMs;
@@ -279,6 +281,7 @@ export class MinerDaemon {
     reason: string | null,
   ): Promise<void> {
     await work.markFinal(status, new Date(), reason);
+    await this.options.store.prune(EPOCHS_KEPT);
     this.options.metrics?.epochsFinished.inc({ status });
     const snapshot = await collectionSnapshot(work);
     const fields = {
