@@ -127,6 +127,14 @@ describe('readListingsParquet of our own files', () => {
     expect(contents).toEqual({ rows: listings, schemaProblems: [], coercedColumns: [], extraColumns: [] });
   });
 
+  it('reads a small file held in a pooled Node Buffer (a view into shared memory)', async () => {
+    const file = writeListingsParquet(sampleListings(2));
+    // Buffer.from copies small inputs into Node's shared pool, at a non-zero offset.
+    const pooled = Buffer.from(file);
+    expect(pooled.byteLength).toBeLessThan(pooled.buffer.byteLength);
+    expect((await readListingsParquet(pooled)).rows).toEqual(sampleListings(2));
+  });
+
   it('round-trips a listing with every nullable column null', async () => {
     const sparse: Listing = { ...sampleListing(1), bedrooms: null, bathrooms: null, sqft: null, mls_id: null };
     expect((await readListingsParquet(writeListingsParquet([sparse]))).rows).toEqual([sparse]);

@@ -321,7 +321,9 @@ function arrayBufferOf(bytes: Uint8Array): ArrayBuffer {
   if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) {
     return buffer;
   }
-  return bytes.slice().buffer;
+  // A copy into a buffer of its own. Not `bytes.slice()`: on a Node Buffer that is a view of the
+  // shared allocation pool, whose `.buffer` holds other data around the file.
+  return new Uint8Array(bytes).buffer;
 }
 
 function unreadable(detail: string, cause: unknown): ResiError {
