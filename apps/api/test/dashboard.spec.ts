@@ -1,6 +1,7 @@
 import {
   dashboardEpochResponseSchema,
   dashboardMinersResponseSchema,
+  dashboardOverviewResponseSchema,
   dashboardResultsResponseSchema,
 } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +122,16 @@ describe('public dashboard routes', () => {
     const honeypot = body.zipcodes.find((z) => z.isHoneypot);
     expect(honeypot?.honeypotClaims.map((c) => c.hotkey)).toContain(DAVE);
     expect(body.zipcodes.find((z) => !z.isHoneypot)?.ranking[0]?.rank).toBe(1);
+  });
+
+  it("polls everything in one request: the live epoch, its miners and the newest finished epoch's results", async () => {
+    const body = dashboardOverviewResponseSchema.parse((await get('/api/v1/dashboard/overview')).json());
+    expect(body.current.epoch.id).not.toBe(EPOCH);
+    expect(body.current.epoch.honeypotsRevealed).toBe(false);
+    expect(body.nextEpoch.id > body.current.epoch.id).toBe(true);
+    expect(body.results?.epochId).toBe(EPOCH);
+    expect(body.results?.consensus.validatorsReported).toBe(3);
+    expect(body.recentEpochs.some((e) => e.id === EPOCH && e.status === 'COMPLETED')).toBe(true);
   });
 
   it('ignores a file whose digest does not match its content', async () => {

@@ -4,6 +4,8 @@ import {
   dashboardEpochResponseSchema,
   type DashboardMinersResponse,
   dashboardMinersResponseSchema,
+  type DashboardOverviewResponse,
+  dashboardOverviewResponseSchema,
   type DashboardResultsResponse,
   dashboardResultsResponseSchema,
   epochIdSchema,
@@ -16,6 +18,19 @@ import { DashboardService } from '../services/dashboard.service.js';
 @Controller()
 export class DashboardController {
   constructor(private readonly dashboard: DashboardService) {}
+
+  @Get('api/v1/dashboard/overview')
+  @Documented({
+    summary:
+      "Everything the dashboard polls: current epoch, its miners, the newest finished epoch's results, recent epochs",
+    tag: 'Public',
+    response: dashboardOverviewResponseSchema,
+    errors: ['RATE_LIMITED'],
+  })
+  @RateLimitedByIp('stats')
+  overview(): Promise<DashboardOverviewResponse> {
+    return this.dashboard.overview();
+  }
 
   @Get('api/v1/dashboard/epochs/current')
   @Documented({

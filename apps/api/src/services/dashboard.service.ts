@@ -3,6 +3,7 @@ import {
   type DashboardEpochResponse,
   type DashboardMinerScore,
   type DashboardMinersResponse,
+  type DashboardOverviewResponse,
   type DashboardResultsResponse,
   type DashboardZipcodeLeaderboard,
   type MetagraphSource,
@@ -15,6 +16,7 @@ import { SubmissionRepository } from '../repositories/submission.repository.js';
 import { CATALOGUE, METAGRAPH } from '../tokens.js';
 import { AssignmentService } from './assignment.service.js';
 import { EpochService } from './epoch.service.js';
+import { StatsService } from './stats.service.js';
 import { StorageService } from './storage.service.js';
 
 /** Results files change only when a validator publishes; a dashboard polling every few seconds reads them this often. */
@@ -39,8 +41,36 @@ export class DashboardService {
     private readonly submissions: SubmissionRepository,
     private readonly published: PublishedResultsRepository,
     private readonly storage: StorageService,
+    private readonly stats: StatsService,
     private readonly clock: ClockRepository,
   ) {}
+
+  /**
+   * What the dashboard polls: the current epoch with its miners, the newest finished epoch's
+   * results and the recent epochs, in one request.
+   */
+  async overview(): Promise<DashboardOverviewResponse> {
+    const current = await this.currentEpoch();
+    const [miners, stats] = await Promise.all([this.miners(current.epoch.id), this.stats.stats()]);
+    const finished = stats.recentEpochs.find((e) => e.status === 'COMPLETED' || e.status === 'ARCHIVED');
+    const results = finished ? await this.results(finished.id) : null;
+    return {
+      success: true,
+      serverTime: current.serverTime,
+      current: { epoch: current.epoch, zipcodes: current.zipcodes },
+      nextEpoch: { id: stats.epochStatus.nextEpoch.id, startTime: stats.epochStatus.nextEpoch.startTime },
+      miners: miners.miners,
+      results: results && {
+        epochId: results.epochId,
+        status: results.status,
+        consensus: results.consensus,
+        scoresFrom: results.scoresFrom,
+        miners: results.miners,
+        zipcodes: results.zipcodes,
+      },
+      recentEpochs: stats.recentEpochs,
+    };
+  }
 
   /** The epoch active now, created on demand like the miners' current assignment. */
   async currentEpoch(): Promise<DashboardEpochResponse> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochStatusSchema } from './assignments.js';
+import { epochSummarySchema } from './stats.js';
 import {
   epochIdSchema,
   isoInstantSchema,
@@ -154,3 +155,22 @@ export const dashboardResultsResponseSchema = z
   })
   .meta({ id: 'DashboardResultsResponse' });
 export type DashboardResultsResponse = z.infer<typeof dashboardResultsResponseSchema>;
+
+/**
+ * `GET /api/v1/dashboard/overview`: everything the dashboard polls, in one request so a page
+ * refreshing every few seconds stays inside the per-IP limit of the public routes. `results` is
+ * the newest COMPLETED or ARCHIVED epoch's (null before any epoch ended).
+ */
+export const dashboardOverviewResponseSchema = z
+  .object({
+    success: successTrueSchema,
+    serverTime: isoInstantSchema,
+    current: dashboardEpochResponseSchema.omit({ success: true, serverTime: true }),
+    nextEpoch: z.object({ id: epochIdSchema, startTime: isoInstantSchema }),
+    miners: z.array(dashboardMinerProgressSchema),
+    results: dashboardResultsResponseSchema.omit({ success: true }).nullable(),
+    /** Newest first, the current epoch included (from the statistics). */
+    recentEpochs: z.array(epochSummarySchema),
+  })
+  .meta({ id: 'DashboardOverviewResponse' });
+export type DashboardOverviewResponse = z.infer<typeof dashboardOverviewResponseSchema>;

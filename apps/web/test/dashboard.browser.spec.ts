@@ -1,0 +1,235 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dashboardEpochResponseSchema, type EpochScoringContext, type MinerEvidence, type Neuron } from '@resi/core';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ALICE,
+  BOB,
+  DAVE,
+  EVE,
+  listings,
+  miner,
+  tally,
+} from '../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
+import { publishResultsFile, resultsFileFor } from '../../api/test/published-results.test-utils.js';
+import { createTestApi, makeIdentity, neuronOf, type TestApi } from '../../api/test/test-api.js';
+import { ClockRepository } from '../../api/src/repositories/clock.repository.js';
+import { SubmissionRepository } from '../../api/src/repositories/submission.repository.js';
+
+/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/dashboard/', import.meta.url));
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`dashboard browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+/** Real time, shifted: the page's countdown moves, and the test can jump past the epoch's end. */
+class ShiftedClock extends ClockRepository {
+  offsetMs = 0;
+  constructor(start: Date) {
+    super();
+    this.offsetMs = start.getTime() - Date.now();
+  }
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}
+
+// Ten-minute epochs: 17:00–17:10, grace one minute, validation five.
+const EPOCH = '2025-10-01T17-00-00';
+const EPOCH_START = new Date('2025-10-01T17:00:00Z');
+const SHORT_EPOCHS = {
+  EPOCH_DURATION_MINUTES: '10',
+  EPOCH_PENDING_LEAD_MINUTES: '2',
+  EPOCH_GRACE_MINUTES: '1',
+  EPOCH_VALIDATION_WINDOW_MINUTES: '5',
+  // The page polls every second here; the default per-IP budget suits a page polling every 5 s.
+  RATE_LIMIT_STATS_PER_MINUTE: '1000',
+};
+
+const minerNeuron = (hotkey: string, uid: number): Neuron => ({
+  uid,
+  hotkey,
+  coldkey: hotkey,
+  validatorPermit: false,
+  stake: 1,
+});
+
+describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, () => {
+  let sut: TestApi;
+  let clock: ShiftedClock;
+  let browser: Browser;
+  let page: Page;
+  let url: string;
+  let validatorHotkeys: string[];
+
+  beforeAll(async () => {
+    // The page under test is the current source, built exactly as `npm run build` builds it.
+    await build({ root: WEB_ROOT, logLevel: 'warn' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const validators = await Promise.all([makeIdentity(), makeIdentity()]);
+    validatorHotkeys = validators.map((v) => v.hotkey);
+    clock = new ShiftedClock(new Date(EPOCH_START.getTime() + 60_000));
+    sut = await createTestApi({
+      now: EPOCH_START,
+      neurons: [
+        ...validators.map((v, i) => neuronOf(v, i, true)),
+        minerNeuron(ALICE, 11),
+        minerNeuron(BOB, 12),
+        minerNeuron(DAVE, 13),
+        minerNeuron(EVE, 14),
+      ],
+      env: SHORT_EPOCHS,
+      overrides: { clock },
+    });
+    await sut.app.listen(0, '127.0.0.1');
+    url = await sut.app.getUrl();
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await sut?.close();
+  });
+
+  const currentEpoch = async () =>
+    dashboardEpochResponseSchema.parse(
+      (await sut.inject({ method: 'GET', url: '/api/v1/dashboard/epochs/current' })).json(),
+    );
+
+  it('loads, counts down, and draws every assigned zipcode without revealing honeypots', async () => {
+    const epoch = await currentEpoch();
+    expect(epoch.epoch.id).toBe(EPOCH);
+    const submissions = sut.app.get(SubmissionRepository);
+    for (const [i, hotkey] of [ALICE, BOB, DAVE].entries()) {
+      await submissions.recordStatus({
+        epochId: EPOCH,
+        hotkey,
+        status: i === 0 ? 'COMPLETED' : 'IN_PROGRESS',
+        listingsScraped: 100 * (3 - i),
+        s3UploadComplete: i === 0,
+        zipcodes: epoch.zipcodes
+          .slice(0, 3 - i)
+          .map((z) => ({ zipcode: z.zipcode, listingsScraped: 10, completedAt: clock.now() })),
+        at: clock.now(),
+      });
+    }
+
+    const started = performance.now();
+    await page.goto(`${url}/?refresh=1`);
+    await page.locator('#countdown').filter({ hasText: /\d+s$/ }).waitFor();
+    const loadMs = performance.now() - started;
+    expect(await page.locator('#phase').textContent()).toBe('ACTIVE');
+    expect(await page.title()).toContain('resi');
+
+    const first = await page.locator('#countdown').textContent();
+    await page.waitForTimeout(2_100);
+    const later = await page.locator('#countdown').textContent();
+    expect(later).not.toBe(first);
+    expect(seconds(later!)).toBeLessThan(seconds(first!));
+
+    const located = epoch.zipcodes.filter((z) => z.lat !== null).length;
+    expect(located).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('svg.map circle.dot').count()).toBe(located);
+    expect(await page.locator('svg.map circle.honeypot').count()).toBe(0);
+    await expect.poll(() => page.locator('#miners tbody tr').count()).toBe(3);
+    expect(await page.locator('#miners').textContent()).toContain('#11');
+    expect(await page.locator('#health-status').textContent()).toMatch(/ok|degraded/);
+
+    await page.screenshot({ path: `${ARTIFACTS}active.png`, fullPage: true });
+    console.log(`dashboard: first paint with data in ${Math.round(loadMs)} ms`);
+  });
+
+  it('after the epoch: fills consensus, scores and the leaderboard, and marks honeypots on the map', async () => {
+    // Jump past the end and the grace period: the epoch is COMPLETED, a new one is current.
+    clock.offsetMs += 11 * 60_000;
+    const finished = dashboardEpochResponseSchema.parse(
+      (await sut.inject({ method: 'GET', url: `/api/v1/dashboard/epochs/${EPOCH}` })).json(),
+    );
+    expect(finished.epoch.status).toBe('COMPLETED');
+    const honeypots = finished.zipcodes.filter((z) => z.isHoneypot);
+    const real = finished.zipcodes.filter((z) => !z.isHoneypot);
+    expect(honeypots.length).toBeGreaterThan(0);
+
+    const context: EpochScoringContext = {
+      epochId: EPOCH,
+      nonce: '0123456789abcdef',
+      epochStartMs: Date.parse(finished.epoch.startTime),
+      submissionDeadlineMs: Date.parse(finished.epoch.submissionDeadline),
+      graceEndMs: Date.parse(finished.epoch.graceEnd),
+      zipcodes: finished.zipcodes.map((z) => ({
+        zipcode: z.zipcode,
+        expectedListings: z.expectedListings,
+        isHoneypot: z.isHoneypot === true,
+      })),
+    };
+    const uploadedAt = context.epochStartMs + 5 * 60_000;
+    const honest = Object.fromEntries(real.map((z) => [z.zipcode, z.expectedListings]));
+    const evidence: MinerEvidence[] = [
+      miner(ALICE, 11, { uploadedAtMs: uploadedAt, listings: listings({ credited: honest }), accuracy: tally(40, 40) }),
+      miner(BOB, 12, {
+        uploadedAtMs: uploadedAt + 60_000,
+        listings: listings({ credited: { [real[0]!.zipcode]: Math.ceil(real[0]!.expectedListings / 2) } }),
+        accuracy: tally(10, 9),
+      }),
+      miner(DAVE, 13, {
+        uploadedAtMs: uploadedAt,
+        listings: listings({
+          credited: { [real[1]!.zipcode]: real[1]!.expectedListings },
+          rowsByZipcode: new Map([
+            [real[1]!.zipcode, real[1]!.expectedListings],
+            [honeypots[0]!.zipcode, 25],
+          ]),
+          rows: real[1]!.expectedListings + 25,
+        }),
+        accuracy: tally(10, 10),
+      }),
+    ];
+    for (const validator of validatorHotkeys) {
+      await publishResultsFile(sut.deps.storage, resultsFileFor(context, evidence, validator));
+    }
+
+    await expect.poll(() => page.locator('#scores tbody tr').count(), { timeout: 10_000 }).toBe(3);
+    expect(await page.locator('#consensus').textContent()).toContain('100% of 2 validators agree');
+    expect(await page.locator('#scores tbody tr').first().textContent()).toContain('#11');
+    expect(await page.locator('#scores tr.caught').textContent()).toContain('honeypot');
+    expect(await page.locator('#leaderboard tbody tr').count()).toBe(finished.zipcodes.length);
+    expect(await page.locator('#leaderboard').textContent()).toContain(
+      'caught: DAVE'.replace('DAVE', DAVE.slice(0, 4)),
+    );
+    expect(await page.locator('#phase').textContent()).toBe('ACTIVE'); // the next epoch runs meanwhile
+
+    // The live epoch's map still hides honeypots; the finished epoch's map marks them.
+    expect(await page.locator('svg.map circle.honeypot').count()).toBe(0);
+    await page.locator('#map-finished').click();
+    await expect
+      .poll(() => page.locator('svg.map circle.honeypot').count())
+      .toBe(honeypots.filter((z) => z.lat !== null).length);
+    await page.screenshot({ path: `${ARTIFACTS}results.png`, fullPage: true });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}phone.png`, fullPage: true });
+  });
+});
+
+/** `4m 02s` → 242. */
+function seconds(text: string): number {
+  const parts = /(?:(\d+)h )?(?:(\d+)m )?(\d+)s/.exec(text);
+  if (!parts) throw new Error(`not a countdown: ${text}`);
+  return Number(parts[1] ?? 0) * 3600 + Number(parts[2] ?? 0) * 60 + Number(parts[3]);
+}
