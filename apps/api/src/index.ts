@@ -4,3 +4,4 @@ export { FixedClock, ClockRepository } from './repositories/clock.repository.js'
 export { MemoryStore, RedisStore, type KeyValueStore } from './repositories/kv-store.js';
 export { FileMetagraph, StaticMetagraph, type MetagraphSource } from './repositories/metagraph.repository.js';
 export { openDatabase, type DatabaseHandle } from './repositories/database.js';
+export { loadZipcodeCatalogue, ZipcodeCatalogue, type CatalogueZipcode } from './catalogue/catalogue.js';

@@ -34,3 +34,4 @@ export { ZillowRapidApiListingSource, mapZillowProperty } from './sources/zillow
 export { EpochWork, WorkStore } from './store/work-store.js';
 export { Uploader, type UploadMethod } from './upload/uploader.js';
 export { type MinerRun, startMiner } from './start-miner.js';
+export { SourceHttpClient, type SourceHttpOptions } from './sources/source-http.js';

@@ -1,0 +1,61 @@
+import { loadZipcodeCatalogue } from '@resi/api';
+import { collectZipcode, RealtorListingSource, SourceHttpClient } from '@resi/miner';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MarketSimulator, simulatedHomes, startMarketSimulator } from './market-simulator.js';
+
+const catalogue = loadZipcodeCatalogue();
+const NOW = new Date('2025-10-01T16:05:00Z');
+
+describe('market simulator, through the real realtor adapter', () => {
+  let sut: MarketSimulator;
+  const source = () =>
+    new RealtorListingSource({
+      graphqlUrl: sut.graphqlUrl,
+      suggestUrl: sut.suggestUrl,
+      soldDays: 90,
+      http: new SourceHttpClient({
+        source: 'realtor',
+        userAgent: 'resi-test/1.0',
+        requestsPerMinute: 0,
+        maxConcurrent: 4,
+        timeoutMs: 5_000,
+        backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+        env: {},
+      }),
+      now: () => NOW,
+    });
+  const collect = (zipcode: string) =>
+    collectZipcode(source(), { zipcode, expectedListings: 0, signal: new AbortController().signal });
+
+  beforeAll(async () => {
+    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => NOW });
+  });
+  afterAll(() => sut.close());
+
+  it('serves a populated zipcode listings the adapter accepts, paged, for sale and sold', async () => {
+    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 250)!;
+    const result = await collect(zip.zipcode);
+    const forSale = simulatedHomes('resi-devnet', zip, 'for_sale', '2025-10-01').length;
+    const sold = simulatedHomes('resi-devnet', zip, 'sold', '2025-10-01').length;
+    expect(forSale).toBeGreaterThan(200); // more than one page
+    expect(result.listings).toHaveLength(forSale + sold);
+    expect(result.rejects).toEqual({});
+    expect(new Set(result.listings.map((l) => l.listing_status))).toEqual(new Set(['active', 'pending', 'sold']));
+    expect(result.listings.every((l) => l.zipcode === zip.zipcode)).toBe(true);
+  });
+
+  it('has nothing in a honeypot-candidate zipcode, as a real market would not', async () => {
+    const honeypot = catalogue.zipcodes.find((z) => z.honeypotCandidate)!;
+    expect((await collect(honeypot.zipcode)).listings).toHaveLength(0);
+  });
+
+  it('is deterministic per zipcode and day, and changes from day to day', () => {
+    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 50)!;
+    expect(simulatedHomes('s', zip, 'for_sale', '2025-10-01')).toEqual(
+      simulatedHomes('s', zip, 'for_sale', '2025-10-01'),
+    );
+    expect(simulatedHomes('s', zip, 'for_sale', '2025-10-02')).not.toEqual(
+      simulatedHomes('s', zip, 'for_sale', '2025-10-01'),
+    );
+  });
+});
