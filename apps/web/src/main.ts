@@ -259,10 +259,9 @@ function resultsCards(o: DashboardOverviewResponse): ResultsCards {
           scoreRows,
         ),
   );
-  // Honeypots first (who was caught), then the biggest markets.
-  const board = [...results.zipcodes].sort(
-    (a, b) => Number(b.isHoneypot) - Number(a.isHoneypot) || b.expectedListings - a.expectedListings,
-  );
+  // Honeypots someone fell for first, then the biggest markets, then the honeypots nobody touched.
+  const order = (z: (typeof results.zipcodes)[number]) => (!z.isHoneypot ? 1 : z.honeypotClaims.length > 0 ? 0 : 2);
+  const board = [...results.zipcodes].sort((a, b) => order(a) - order(b) || b.expectedListings - a.expectedListings);
   const boardRows = board.map((z) => {
     const [winner, second] = z.ranking;
     return h(
