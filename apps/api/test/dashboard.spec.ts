@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import {
   dashboardEpochResponseSchema,
   dashboardMinersResponseSchema,
@@ -125,7 +126,19 @@ describe('public dashboard routes', () => {
   });
 
   it("polls everything in one request: the live epoch, its miners and the newest finished epoch's results", async () => {
-    const body = dashboardOverviewResponseSchema.parse((await get('/api/v1/dashboard/overview')).json());
+    const res = await get('/api/v1/dashboard/overview');
+    expect(res.headers['content-type']).toContain('application/json');
+    const body = dashboardOverviewResponseSchema.parse(res.json());
+    const gzipped = await sut.inject({
+      method: 'GET',
+      url: '/api/v1/dashboard/overview',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    expect(gzipped.rawPayload.length).toBeLessThan(res.rawPayload.length / 3);
+    expect(
+      dashboardOverviewResponseSchema.parse(JSON.parse(gunzipSync(gzipped.rawPayload).toString())).current.epoch.id,
+    ).toBe(body.current.epoch.id);
     expect(body.current.epoch.id).not.toBe(EPOCH);
     expect(body.current.epoch.honeypotsRevealed).toBe(false);
     expect(body.nextEpoch.id > body.current.epoch.id).toBe(true);

@@ -32,6 +32,8 @@ const CHROMIUM_ARGS = [
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/dashboard/', import.meta.url));
 const hasChromium = existsSync(CHROMIUM);
+/** The machine may be busy (CI shares two cores): generous waits, each still bounded. */
+const POLL = { timeout: 20_000, interval: 200 };
 if (!hasChromium) console.warn(`dashboard browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
 /** Real time, shifted: the page's countdown moves, and the test can jump past the epoch's end. */
@@ -66,7 +68,7 @@ const minerNeuron = (hotkey: string, uid: number): Neuron => ({
   stake: 1,
 });
 
-describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, () => {
+describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 120_000 }, () => {
   let sut: TestApi;
   let clock: ShiftedClock;
   let browser: Browser;
@@ -97,6 +99,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, () => {
     url = await sut.app.getUrl();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.setDefaultTimeout(30_000);
   });
 
   afterAll(async () => {
@@ -142,9 +145,9 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, () => {
 
     const located = epoch.zipcodes.filter((z) => z.lat !== null).length;
     expect(located).toBeGreaterThan(0);
-    await expect.poll(() => page.locator('svg.map circle.dot').count()).toBe(located);
+    await expect.poll(() => page.locator('svg.map circle.dot').count(), POLL).toBe(located);
     expect(await page.locator('svg.map circle.honeypot').count()).toBe(0);
-    await expect.poll(() => page.locator('#miners tbody tr').count()).toBe(3);
+    await expect.poll(() => page.locator('#miners tbody tr').count(), POLL).toBe(3);
     expect(await page.locator('#miners').textContent()).toContain('#11');
     expect(await page.locator('#health-status').textContent()).toMatch(/ok|degraded/);
 
@@ -201,7 +204,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, () => {
       await publishResultsFile(sut.deps.storage, resultsFileFor(context, evidence, validator));
     }
 
-    await expect.poll(() => page.locator('#scores tbody tr').count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => page.locator('#scores tbody tr').count(), POLL).toBe(3);
     expect(await page.locator('#consensus').textContent()).toContain('100% of 2 validators agree');
     expect(await page.locator('#scores tbody tr').first().textContent()).toContain('#11');
     expect(await page.locator('#scores tr.caught').textContent()).toContain('honeypot');
@@ -215,9 +218,19 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, () => {
     expect(await page.locator('svg.map circle.honeypot').count()).toBe(0);
     await page.locator('#map-finished').click();
     await expect
-      .poll(() => page.locator('svg.map circle.honeypot').count())
+      .poll(() => page.locator('svg.map circle.honeypot').count(), POLL)
       .toBe(honeypots.filter((z) => z.lat !== null).length);
     await page.screenshot({ path: `${ARTIFACTS}results.png`, fullPage: true });
+    const plain = await sut.inject({ method: 'GET', url: '/api/v1/dashboard/overview' });
+    const gzipped = await sut.inject({
+      method: 'GET',
+      url: '/api/v1/dashboard/overview',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    const kB = (bytes: number) => `${(bytes / 1024).toFixed(1)} kB`;
+    console.log(
+      `dashboard: one poll is ${kB(plain.rawPayload.length)} of JSON, ${kB(gzipped.rawPayload.length)} gzipped (${finished.zipcodes.length} zipcodes, 3 scored miners)`,
+    );
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);

@@ -1,4 +1,4 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import {
   type DashboardEpochResponse,
   dashboardEpochResponseSchema,
@@ -10,7 +10,9 @@ import {
   dashboardResultsResponseSchema,
   epochIdSchema,
 } from '@resi/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedByIp } from '../auth/route-specs.js';
+import { sendCompressedJson } from '../middleware/compressed-json.js';
 import { Documented } from '../openapi/documented.js';
 import { DashboardService } from '../services/dashboard.service.js';
 
@@ -28,8 +30,10 @@ export class DashboardController {
     errors: ['RATE_LIMITED'],
   })
   @RateLimitedByIp('stats')
-  overview(): Promise<DashboardOverviewResponse> {
-    return this.dashboard.overview();
+  async overview(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const body: DashboardOverviewResponse = await this.dashboard.overview();
+    // Polled every few seconds by every open dashboard: worth compressing.
+    await sendCompressedJson(request, reply, body);
   }
 
   @Get('api/v1/dashboard/epochs/current')
