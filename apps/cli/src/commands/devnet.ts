@@ -3,6 +3,8 @@ import { basename, join, resolve } from 'node:path';
 import { parseApiEnv, startApi } from '@resi/api';
 import { createDevWallet, loadWallet, type MetagraphFile, scaledEpochConfig } from '@resi/core';
 import type { Command } from 'commander';
+import { type MarketSimulator, startMarketSimulator } from '../devnet/market-simulator.js';
+import { supervise } from '../devnet/supervisor.js';
 import { exitWith, printBanner } from './api.js';
 
 interface DevnetOptions {
@@ -53,11 +55,44 @@ export async function prepareDevnetAccounts(home: string, miners: number, valida
   return accounts;
 }
 
+/** The command line of a devnet miner: the real `resi miner`, pointed at the API and the simulator. */
+function minerArgs(apiUrl: string, home: string, name: string, market: MarketSimulator): string[] {
+  return [
+    'miner',
+    '--api.url',
+    apiUrl,
+    '--wallet.path',
+    join(home, 'wallets'),
+    '--wallet.name',
+    name,
+    '--wallet.hotkey',
+    'default',
+    '--source',
+    'realtor',
+    '--realtor.url',
+    market.graphqlUrl,
+    '--realtor.suggest-url',
+    market.suggestUrl,
+    '--source.rpm',
+    '0',
+    '--source.concurrency',
+    '4',
+    '--poll',
+    '5',
+    '--state.dir',
+    join(home, 'miners', name),
+    '--log.format',
+    'json',
+  ];
+}
+
 /** `resi devnet`: the subnet on one machine, on embedded defaults (PGlite, memory, generated wallets). */
 export function registerDevnetCommand(program: Command): void {
   program
     .command('devnet')
-    .description('run a local devnet on embedded defaults: API (PGlite, in-memory limits), dev wallets, metagraph file')
+    .description(
+      'run a local devnet on embedded defaults: API (PGlite, memory, s3rver), dev wallets, a market simulator and miners',
+    )
     .option('--epoch <minutes>', 'epoch length in minutes (must divide 1440)', '3')
     .option('--miners <count>', 'number of dev miner wallets to register', '3')
     .option('--port <port>', 'API port', '3000')
@@ -74,6 +109,10 @@ export function registerDevnetCommand(program: Command): void {
         const accounts = await prepareDevnetAccounts(home, Number(options.miners));
         const schedule = scaledEpochConfig(Number(options.epoch));
         const config = parseApiEnv({
+          // A devnet epoch is minutes long: a smaller market keeps every miner's work light.
+          EPOCH_TARGET_LISTINGS: '2000',
+          // Every devnet program calls from 127.0.0.1, so the per-IP stats limit would be shared.
+          RATE_LIMIT_STATS_PER_MINUTE: '6000',
           ...process.env,
           RESI_HOME: home,
           METAGRAPH_FILE: join(home, 'metagraph.json'),
@@ -85,6 +124,12 @@ export function registerDevnetCommand(program: Command): void {
         });
         const api = await startApi(config);
         printBanner(api.url);
+        const market = await startMarketSimulator({ lookup: (zip) => api.deps.catalogue.get(zip) });
+        const say = (line: string) => console.log(`[devnet] ${line}`);
+        const logDir = join(home, 'logs');
+        const miners = accounts
+          .filter((a) => a.role === 'miner')
+          .map((a) => supervise(a.name, minerArgs(api.url, home, a.name, market), logDir, say));
         const miner = accounts.find((a) => a.role === 'miner');
         console.log(
           `\nDevnet state in ${home} (wallets, metagraph.json, embedded database). Epochs last ${options.epoch} min.`,
@@ -101,8 +146,16 @@ export function registerDevnetCommand(program: Command): void {
             `  curl "${api.url}/api/v1/zipcode-assignments/current?hotkey=${miner.hotkey}&signature=$sig&timestamp=$ts"`,
           );
         }
-        console.log('\nMiners, validators and the market simulator join the devnet in later releases. Ctrl-C stops.');
-        const stop = () => void api.close().then(() => process.exit(0));
+        console.log(`\nMarket simulator (realtor.com format) on ${market.url}.`);
+        console.log(`${miners.length} miners mine it with the real realtor adapter; their logs are in ${logDir}.`);
+        console.log('Validators join the devnet in a later release. Ctrl-C stops everything.');
+        const stop = () =>
+          void (async () => {
+            await Promise.all(miners.map((m) => m.stop()));
+            await market.close();
+            await api.close();
+            process.exit(0);
+          })();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       } catch (error) {

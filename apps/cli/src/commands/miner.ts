@@ -15,19 +15,10 @@ export function registerMinerCommand(program: Command): void {
         '(options also read the environment variables shown, and .env)',
     );
   addWalletOptions(command);
-  for (const option of MINER_OPTIONS) {
-    const flags = `--${option.flag}${option.argument ? ` ${option.argument}` : ''}`;
-    const details = [
-      option.env ? `env ${option.env}` : undefined,
-      option.defaultText ? `default ${option.defaultText}` : undefined,
-    ]
-      .filter(Boolean)
-      .join(', ');
-    command.addOption(new Option(flags, `${option.description}${details ? ` [${details}]` : ''}`));
-  }
+  const minerValues = addMinerOptions(command);
   command.action(async (values: Record<string, unknown> & WalletOptionValues) => {
     try {
-      const config = parseMinerConfig(values);
+      const config = parseMinerConfig(minerValues(values));
       const miner = await startMiner(config, walletLocationFromOptions(values));
       let stopping = false;
       const stop = () => {
@@ -46,4 +37,32 @@ export function registerMinerCommand(program: Command): void {
       process.exit(1);
     }
   });
+}
+
+/**
+ * Adds every miner option to `command` and returns the function that reads the parsed values back
+ * keyed by each option's documented flag. commander stores `--realtor.suggest-url` as
+ * `realtor.suggestUrl`, so the flag alone would miss every dashed option.
+ */
+export function addMinerOptions(
+  command: Command,
+): (values: Readonly<Record<string, unknown>>) => Record<string, unknown> {
+  const attributes = new Map<string, string>();
+  for (const option of MINER_OPTIONS) {
+    const flags = `--${option.flag}${option.argument ? ` ${option.argument}` : ''}`;
+    const details = [
+      option.env ? `env ${option.env}` : undefined,
+      option.defaultText ? `default ${option.defaultText}` : undefined,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const commanderOption = new Option(flags, `${option.description}${details ? ` [${details}]` : ''}`);
+    attributes.set(option.flag, commanderOption.attributeName());
+    command.addOption(commanderOption);
+  }
+  return (values) => {
+    const out: Record<string, unknown> = {};
+    for (const [flag, attribute] of attributes) if (values[attribute] !== undefined) out[flag] = values[attribute];
+    return out;
+  };
 }
