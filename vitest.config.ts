@@ -14,6 +14,7 @@ export default defineConfig({
       '@resi/chain': src('./packages/chain/src/index.ts'),
       '@resi/api': src('./apps/api/src/index.ts'),
       '@resi/miner': src('./apps/miner/src/index.ts'),
+      '@resi/validator': src('./apps/validator/src/index.ts'),
     },
   },
   test: {

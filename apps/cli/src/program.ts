@@ -4,6 +4,7 @@ import { registerDevnetCommand } from './commands/devnet.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerMinerCommand } from './commands/miner.js';
 import { registerSignCommand } from './commands/sign.js';
+import { registerValidatorCommand } from './commands/validator.js';
 
 /** The `resi` command. Each program (api, miner, validator, devnet) registers itself here. */
 export function buildProgram(): Command {
@@ -16,5 +17,6 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerMinerCommand(program);
   registerSignCommand(program);
+  registerValidatorCommand(program);
   return program;
 }

@@ -123,8 +123,9 @@ async function verifyListingsFile(path: string, name: string, declaredRows: numb
     const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
     rows = Number(metadata.num_rows);
     inspection = inspectListingsParquetSchema(metadata);
-  } catch (error) {
-    throw refuse('corrupt_parquet', `${name} is not readable Parquet: ${(error as Error).message}`);
+  } catch {
+    // The decoder's own words stay out of the results: they vary by library release.
+    throw refuse('corrupt_parquet', `${name} is not readable Parquet: its footer does not decode`);
   }
   if (rows !== declaredRows) {
     throw refuse('row_count_mismatch', `${name} holds ${rows} rows; metadata.json declares ${declaredRows}`);

@@ -1,40 +1,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseValidationResultsFile, type MinerSubmission } from '@resi/core';
+import { parseValidationResultsFile } from '@resi/core';
+import { FileListingSource } from '@resi/miner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalObjectFetcher } from '../download/object-fetcher.js';
 import {
-  type SyntheticZipcode,
-  at,
-  buildMarket,
+  CRAFTED_ZIPCODES,
   epochResponse,
-  fabricatedListings,
-  honestListings,
   hotkeyOf,
   submissionsResponse,
-  writeMarketFeed,
-  writeUpload,
+  writeCraftedEpoch,
 } from '../testing/synthetic-epoch.test-utils.js';
-import { LocalListingFeed } from '../verification/local-feed.js';
 import { ZipcodeFeedVerificationSource } from '../verification/verification-source.js';
 import { type EpochScoringOutcome, scoreEpochSubmissions } from './score-epoch.js';
 
-const ZIPCODES: SyntheticZipcode[] = [
-  { zipcode: '62701', expectedListings: 40, isHoneypot: false },
-  { zipcode: '62702', expectedListings: 60, isHoneypot: false },
-  { zipcode: '62703', expectedListings: 100, isHoneypot: false },
-  { zipcode: '62799', expectedListings: 50, isHoneypot: true },
-];
-const market = buildMarket(ZIPCODES);
 const VALIDATOR = hotkeyOf('validator');
-
-/** Garbles the column data but keeps the footer, so only decoding the pages can tell. */
-function garblePages(bytes: Uint8Array): Uint8Array {
-  const copy = bytes.slice();
-  for (let index = 64; index < Math.min(copy.length - 2048, 4096); index++) copy[index] = (index * 151) & 0xff;
-  return copy;
-}
 
 describe('scoreEpochSubmissions: crafted miners get the score the rules give, with the reason', () => {
   let root: string;
@@ -43,79 +24,17 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'resi-validator-'));
-    const honest = honestListings(market, at('16:10:00'));
-    const uploads: MinerSubmission[] = [];
-    const upload = async (...args: Parameters<typeof writeUpload> extends [string, infer U] ? [U] : never) =>
-      uploads.push(await writeUpload(join(root, 'bucket'), args[0]));
-    await upload({ label: 'honest', listings: honest, uploadedAt: at('19:00:00'), uid: 1 });
-    await upload({
-      label: 'partial',
-      listings: honestListings(market, at('16:20:00'), { zipcodes: ['62701', '62702'] }),
-      uploadedAt: at('18:30:00'),
-      uid: 2,
-    });
-    await upload({
-      label: 'fabricator',
-      listings: [...honestListings(market, at('16:30:00')), ...fabricatedListings('62799', 12, at('17:00:00'))],
-      uploadedAt: at('18:00:00'),
-      uid: 3,
-    });
-    await upload({ label: 'copier', listings: honest, uploadedAt: at('19:30:00'), uid: 4 });
-    await upload({
-      label: 'late',
-      listings: honestListings(market, at('16:40:00')),
-      uploadedAt: at('20:05:00'),
-      uid: 5,
-    });
-    await upload({
-      label: 'too-late',
-      listings: honestListings(market, at('16:50:00')),
-      uploadedAt: at('20:20:00'),
-      uid: 6,
-    });
-    await upload({
-      label: 'corrupt',
-      listings: honestListings(market, at('17:00:00')),
-      uploadedAt: at('18:45:00'),
-      fileBytes: (bytes) => bytes.slice(0, bytes.length - 100),
-      uid: 7,
-    });
-    await upload({
-      label: 'corrupt-pages',
-      listings: honestListings(market, at('17:10:00')),
-      uploadedAt: at('18:46:00'),
-      fileBytes: garblePages,
-      uid: 8,
-    });
-    await upload({
-      label: 'overclaimer',
-      listings: honestListings(market, at('17:20:00')),
-      uploadedAt: at('18:47:00'),
-      claimedRows: 300,
-      listingsClaimed: 300,
-      uid: 9,
-    });
-    await upload({
-      label: 'inventor',
-      listings: [...honestListings(market, at('17:30:00')), ...fabricatedListings('62703', 60, at('17:40:00'))],
-      uploadedAt: at('18:48:00'),
-      uid: 10,
-    });
-    await upload({
-      label: 'no-metadata',
-      listings: honest,
-      uploadedAt: at('18:49:00'),
-      withoutMetadata: true,
-      uid: 11,
-    });
-    await writeMarketFeed(join(root, 'market.json'), market);
-
+    const { submissions, marketPath } = await writeCraftedEpoch(root);
     outcome = await scoreEpochSubmissions(
-      { epoch: epochResponse(ZIPCODES), submissions: submissionsResponse(uploads), validatorHotkey: VALIDATOR },
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+      },
       {
         workDirectory: join(root, 'work'),
         fetcher: new LocalObjectFetcher(join(root, 'bucket')),
-        verification: new ZipcodeFeedVerificationSource(new LocalListingFeed(join(root, 'market.json'))),
+        verification: new ZipcodeFeedVerificationSource(new FileListingSource({ path: marketPath })),
         duckdb: { threads: 2 },
       },
     );

@@ -134,6 +134,7 @@ export async function scoreEpochSubmissions(
     const scanned = await scan.scan(
       accepted.map((miner) => ({ hotkey: miner.hotkey, uploadedAtMs: miner.uploadedAtMs!, files: miner.files })),
     );
+    for (const [hotkey, file] of scanned.corrupt) log(`miner ${hotkey}: ${file.name} does not decode: ${file.detail}`);
     // Honeypot claimers score 0 whatever their sample says, so their listings are not re-fetched.
     const positions = new Map<string, number[]>();
     for (const [hotkey, listings] of scanned.evidence) {
@@ -203,7 +204,8 @@ function evidenceOf(
   if (corrupt !== undefined) {
     return {
       ...base,
-      rejection: { code: 'corrupt_parquet', message: `a listings file does not decode: ${corrupt}` },
+      // Implementation-neutral, so validators on other DuckDB releases or paths write the same words.
+      rejection: { code: 'corrupt_parquet', message: `${corrupt.name} does not decode: its column data is corrupt` },
       listings: null,
       accuracy: null,
     };

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import {
   COPY_FINGERPRINT_COLUMNS,
   LISTING_COLUMNS,
@@ -38,10 +39,18 @@ export interface ScanEpoch extends ListingRulesContext {
   readonly honeypotZipcodes: readonly string[];
 }
 
-/** What one scan found: evidence per miner, and the miners whose files DuckDB could not decode. */
+/** A miner file DuckDB could not decode. */
+export interface UndecodableFile {
+  /** The file's name, e.g. `listings-0002.parquet`. */
+  readonly name: string;
+  /** DuckDB's error, for the validator's log only: it names local paths and varies by version. */
+  readonly detail: string;
+}
+
+/** What one scan found: evidence per miner, and the miners with a file DuckDB could not decode. */
 export interface EpochScanResult {
   readonly evidence: Map<string, MinerListingsEvidence>;
-  readonly corrupt: Map<string, string>;
+  readonly corrupt: Map<string, UndecodableFile>;
 }
 
 /**
@@ -105,7 +114,7 @@ export class EpochListingsScan {
   }
 
   async scan(miners: readonly ScanMiner[]): Promise<EpochScanResult> {
-    const corrupt = new Map<string, string>();
+    const corrupt = new Map<string, UndecodableFile>();
     const byUpload = [...miners].sort(
       (a, b) => a.uploadedAtMs - b.uploadedAtMs || (a.hotkey < b.hotkey ? -1 : a.hotkey > b.hotkey ? 1 : 0),
     );
@@ -151,7 +160,10 @@ export class EpochListingsScan {
           await this.session.run(
             `DELETE FROM scan_rows WHERE miner_idx = (SELECT miner_idx FROM scan_miners WHERE hotkey = ${sqlString(miner.hotkey)})`,
           );
-          corrupt.set(miner.hotkey, message.split('\n')[0] ?? message);
+          corrupt.set(miner.hotkey, {
+            name: await this.firstUndecodable(miner),
+            detail: message.split('\n')[0] ?? message,
+          });
         }
       }
       // When nobody's files decode alone either, the fault is not in the files.
@@ -159,6 +171,21 @@ export class EpochListingsScan {
     }
     const evidence = await this.summarise(byUpload.filter((miner) => !corrupt.has(miner.hotkey)));
     return { evidence, corrupt };
+  }
+
+  /** The name of the miner's first file that does not decode on its own. */
+  private async firstUndecodable(miner: ScanMiner): Promise<string> {
+    for (const file of miner.files) {
+      try {
+        await this.session.run(`SELECT count(*) FROM (${normalisedRowsSql([file])}) AS raw WHERE raw.row_no >= 0`);
+        await this.session.run(
+          `SELECT max(length(${IDENTITY_KEY_SQL})), max(length(${fingerprintTextSql(COPY_FINGERPRINT_COLUMNS)})) FROM (${normalisedRowsSql([file])})`,
+        );
+      } catch {
+        return basename(file.path);
+      }
+    }
+    return basename(miner.files[0]?.path ?? 'listings.parquet');
   }
 
   private async insertRows(miners: readonly ScanMiner[]): Promise<void> {

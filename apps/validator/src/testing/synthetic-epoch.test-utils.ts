@@ -222,8 +222,88 @@ export function submissionsResponse(submissions: readonly MinerSubmission[]): Ep
   };
 }
 
-/** The market as a JSON feed file for `LocalListingFeed`. */
+/** The market as a JSON feed file, for the miner's `file` source used as a verification source. */
 export async function writeMarketFeed(path: string, market: Market): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, JSON.stringify([...market.values()].flat()));
+}
+
+/** The crafted epoch of the anti-gaming tests: three real zipcodes and a honeypot. */
+export const CRAFTED_ZIPCODES: SyntheticZipcode[] = [
+  { zipcode: '62701', expectedListings: 40, isHoneypot: false },
+  { zipcode: '62702', expectedListings: 60, isHoneypot: false },
+  { zipcode: '62703', expectedListings: 100, isHoneypot: false },
+  { zipcode: '62799', expectedListings: 50, isHoneypot: true },
+];
+
+/** Garbles the column data but keeps the footer, so only decoding the pages can tell. */
+export function garblePages(bytes: Uint8Array): Uint8Array {
+  const copy = bytes.slice();
+  for (let index = 64; index < Math.min(copy.length - 2048, 4096); index++) copy[index] = (index * 151) & 0xff;
+  return copy;
+}
+
+/**
+ * Writes the crafted miners under `<root>/bucket` and the market feed at `<root>/market.json`:
+ * honest; partial (two zipcodes); a fabricator in the honeypot; a copier of the honest miner
+ * uploading later; a grace-period upload and one after the grace end; a truncated file; a file
+ * with garbled pages; metadata claiming more rows than the file has; an inventor of listings in a
+ * real zipcode; an upload without metadata.json. Each scrapes at its own time, as real miners do.
+ */
+export async function writeCraftedEpoch(root: string): Promise<{ submissions: MinerSubmission[]; marketPath: string }> {
+  const market = buildMarket(CRAFTED_ZIPCODES);
+  const bucket = join(root, 'bucket');
+  const honest = honestListings(market, at('16:10:00'));
+  const uploads: SyntheticUpload[] = [
+    { label: 'honest', listings: honest, uploadedAt: at('19:00:00'), uid: 1 },
+    {
+      label: 'partial',
+      listings: honestListings(market, at('16:20:00'), { zipcodes: ['62701', '62702'] }),
+      uploadedAt: at('18:30:00'),
+      uid: 2,
+    },
+    {
+      label: 'fabricator',
+      listings: [...honestListings(market, at('16:30:00')), ...fabricatedListings('62799', 12, at('17:00:00'))],
+      uploadedAt: at('18:00:00'),
+      uid: 3,
+    },
+    { label: 'copier', listings: honest, uploadedAt: at('19:30:00'), uid: 4 },
+    { label: 'late', listings: honestListings(market, at('16:40:00')), uploadedAt: at('20:05:00'), uid: 5 },
+    { label: 'too-late', listings: honestListings(market, at('16:50:00')), uploadedAt: at('20:20:00'), uid: 6 },
+    {
+      label: 'corrupt',
+      listings: honestListings(market, at('17:00:00')),
+      uploadedAt: at('18:45:00'),
+      fileBytes: (bytes) => bytes.slice(0, bytes.length - 100),
+      uid: 7,
+    },
+    {
+      label: 'corrupt-pages',
+      listings: honestListings(market, at('17:10:00')),
+      uploadedAt: at('18:46:00'),
+      fileBytes: garblePages,
+      uid: 8,
+    },
+    {
+      label: 'overclaimer',
+      listings: honestListings(market, at('17:20:00')),
+      uploadedAt: at('18:47:00'),
+      claimedRows: 300,
+      listingsClaimed: 300,
+      uid: 9,
+    },
+    {
+      label: 'inventor',
+      listings: [...honestListings(market, at('17:30:00')), ...fabricatedListings('62703', 60, at('17:40:00'))],
+      uploadedAt: at('18:48:00'),
+      uid: 10,
+    },
+    { label: 'no-metadata', listings: honest, uploadedAt: at('18:49:00'), withoutMetadata: true, uid: 11 },
+  ];
+  const submissions: MinerSubmission[] = [];
+  for (const upload of uploads) submissions.push(await writeUpload(bucket, upload));
+  const marketPath = join(root, 'market.json');
+  await writeMarketFeed(marketPath, market);
+  return { submissions, marketPath };
 }

@@ -11,7 +11,7 @@ export type VerificationAnswer =
   | { readonly kind: 'unavailable'; readonly reason: string };
 
 export interface VerificationSource {
-  /** Shown in logs and the README's table, e.g. `file`, `realtor`. */
+  /** Shown in logs, e.g. `file`, `realtor`. */
   readonly name: string;
   /** What the source holds now for the listing the miner uploaded. Never throws: errors are `unavailable`. */
   lookup(listing: Listing): Promise<VerificationAnswer>;

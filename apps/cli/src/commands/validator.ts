@@ -1,0 +1,90 @@
+import { WalletError } from '@resi/core';
+import {
+  VALIDATOR_OPTIONS,
+  VERIFICATION_SOURCE_OPTIONS,
+  ValidatorConfigError,
+  ValidatorStartupError,
+  ValidatorStateError,
+  parseValidatorConfig,
+  startValidator,
+} from '@resi/validator';
+import { type Command, Option } from 'commander';
+import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
+
+interface OptionSpec {
+  readonly flag: string;
+  readonly argument?: string;
+  readonly env?: string;
+  readonly description: string;
+  readonly defaultText?: string;
+}
+
+function optionOf(spec: OptionSpec, prefix = ''): Option {
+  const details = [
+    spec.env ? `env ${spec.env}` : undefined,
+    spec.defaultText ? `default ${spec.defaultText}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const flags = `--${spec.flag}${spec.argument ? ` ${spec.argument}` : ''}`;
+  return new Option(flags, `${prefix}${spec.description}${details ? ` [${details}]` : ''}`);
+}
+
+/**
+ * `resi validator`: the validator daemon. Options also read the environment variables shown (and
+ * `.env`). The verification source takes the miner's source options (`--source`, `--file.path`,
+ * `--realtor.*`, ...), since sampled listings are re-fetched through the miners' own adapters.
+ */
+export function registerValidatorCommand(program: Command): void {
+  const command = program
+    .command('validator')
+    .description(
+      'run a validator: score every miner after each epoch (DuckDB, deterministic), publish the results and set ' +
+        'weights (options also read the environment variables shown, and .env)',
+    );
+  addWalletOptions(command);
+  // commander names `--set-weights` setWeights and `--a.b-c` a.bC: map its names back to the flags.
+  const flagByAttribute = new Map<string, string>();
+  for (const spec of VALIDATOR_OPTIONS) {
+    const option =
+      spec.flag === 'set-weights'
+        ? new Option('--no-set-weights', `print the weight table instead of setting weights [env ${spec.env}=false]`)
+        : optionOf(spec);
+    command.addOption(option);
+    flagByAttribute.set(option.attributeName(), spec.flag);
+  }
+  for (const spec of VERIFICATION_SOURCE_OPTIONS) {
+    const option = optionOf(spec, 'verification source: ');
+    command.addOption(option);
+    flagByAttribute.set(option.attributeName(), spec.flag);
+  }
+  command.action(async (values: Record<string, unknown> & WalletOptionValues) => {
+    try {
+      const byFlag = Object.fromEntries(
+        Object.entries(values).map(([attribute, value]) => [flagByAttribute.get(attribute) ?? attribute, value]),
+      );
+      // `--no-set-weights` defaults the value to true even when absent; only an explicit false counts.
+      if (byFlag['set-weights'] === true) delete byFlag['set-weights'];
+      const config = parseValidatorConfig(byFlag);
+      const validator = await startValidator(config, walletLocationFromOptions(values));
+      let stopping = false;
+      const stop = () => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        validator.stop();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      await validator.done;
+      process.exit(0);
+    } catch (error) {
+      const known =
+        error instanceof ValidatorConfigError ||
+        error instanceof ValidatorStartupError ||
+        error instanceof ValidatorStateError ||
+        error instanceof WalletError;
+      console.error(known ? (error as Error).message : `resi validator: ${(error as Error).message ?? String(error)}`);
+      process.exit(1);
+    }
+  });
+}

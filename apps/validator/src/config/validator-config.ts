@@ -1,0 +1,271 @@
+import { DEFAULT_API_URLS, MINER_OPTIONS, type MinerConfig, parseMinerConfig } from '@resi/miner';
+import { z } from 'zod';
+
+/** One command-line option of `resi validator`, with the environment variable that also sets it. */
+export interface ValidatorOptionSpec {
+  /** The flag without dashes, as commander names the value. */
+  readonly flag: string;
+  readonly argument?: string;
+  readonly env?: string;
+  readonly description: string;
+  readonly defaultText?: string;
+}
+
+/** `spec_version` as the Python validators compute it: 1000 × major + 10 × minor + patch (0.1.0 → 10). */
+export const VALIDATOR_WEIGHTS_VERSION_KEY = 10n;
+
+/**
+ * Every option of `resi validator` except `--wallet.*` and the verification source's (which are
+ * the miner's own source options: the validator re-fetches listings through the same adapters).
+ */
+export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
+  { flag: 'netuid', argument: '<uid>', env: 'NETUID', description: 'subnet uid', defaultText: '46 (428 on test)' },
+  {
+    flag: 'subtensor.network',
+    argument: '<network>',
+    env: 'SUBTENSOR_NETWORK',
+    description: 'finney | test | local',
+    defaultText: 'finney',
+  },
+  {
+    flag: 'subtensor.chain-endpoint',
+    argument: '<ws-url>',
+    env: 'SUBTENSOR_CHAIN_ENDPOINT',
+    description: "subtensor websocket; overrides the network's",
+  },
+  { flag: 'api.url', argument: '<url>', env: 'RESI_API_URL', description: 'API base URL', defaultText: 'by netuid' },
+  {
+    flag: 'state.dir',
+    argument: '<dir>',
+    env: 'RESI_VALIDATOR_STATE_DIR',
+    description: 'processed epochs, results files, pending weight commits, downloads',
+    defaultText: '~/.resi/validator/<wallet>-<hotkey>',
+  },
+  {
+    flag: 'poll',
+    argument: '<seconds>',
+    env: 'RESI_VALIDATOR_POLL',
+    description: 'how often /stats is read',
+    defaultText: '60',
+  },
+  {
+    flag: 'set-weights',
+    env: 'RESI_SET_WEIGHTS',
+    description: 'set weights on chain; --no-set-weights prints the table instead',
+    defaultText: 'true',
+  },
+  {
+    flag: 'burn.share',
+    argument: '<0..1>',
+    env: 'RESI_BURN_SHARE',
+    description: 'share of the weight sent to the burn uid',
+    defaultText: '0',
+  },
+  {
+    flag: 'burn.uid',
+    argument: '<uid>',
+    env: 'RESI_BURN_UID',
+    description: 'uid receiving the burn share (the subnet owner)',
+  },
+  {
+    flag: 'weights.version-key',
+    argument: '<n>',
+    env: 'RESI_WEIGHTS_VERSION_KEY',
+    description: 'weights version key',
+    defaultText: String(VALIDATOR_WEIGHTS_VERSION_KEY),
+  },
+  {
+    flag: 'download.concurrency',
+    argument: '<n>',
+    env: 'RESI_DOWNLOAD_CONCURRENCY',
+    description: 'miners downloaded at once',
+    defaultText: '8',
+  },
+  {
+    flag: 'download.max-mb',
+    argument: '<mb>',
+    env: 'RESI_DOWNLOAD_MAX_MB',
+    description: 'largest listings file read',
+    defaultText: '256',
+  },
+  {
+    flag: 'verify.concurrency',
+    argument: '<n>',
+    env: 'RESI_VERIFY_CONCURRENCY',
+    description: 'accuracy lookups at once',
+    defaultText: '16',
+  },
+  {
+    flag: 'duckdb.threads',
+    argument: '<n>',
+    env: 'RESI_DUCKDB_THREADS',
+    description: 'DuckDB worker threads',
+    defaultText: 'all cores',
+  },
+  {
+    flag: 'duckdb.memory',
+    argument: '<size>',
+    env: 'RESI_DUCKDB_MEMORY',
+    description: 'DuckDB memory limit; it spills to disk past it',
+    defaultText: '1GB',
+  },
+  { flag: 'once', env: 'RESI_VALIDATOR_ONCE', description: 'process the epochs due now, then exit' },
+  {
+    flag: 'log.format',
+    argument: '<format>',
+    env: 'RESI_LOG_FORMAT',
+    description: 'auto | json | pretty',
+    defaultText: 'auto',
+  },
+  {
+    flag: 'log.level',
+    argument: '<level>',
+    env: 'RESI_LOG_LEVEL',
+    description: 'error | warn | info | debug',
+    defaultText: 'info',
+  },
+];
+
+/** The miner's options that choose and tune a listing source: the validator's verification source. */
+export const VERIFICATION_SOURCE_OPTIONS = MINER_OPTIONS.filter(
+  (option) => option.flag === 'source' || /^(file|realtor|zillow|redfin|source)\./.test(option.flag),
+);
+
+const positiveInt = z.coerce.number().int().positive();
+const switchValue = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((value) => (typeof value === 'boolean' ? value : ['true', '1', 'yes'].includes(value)));
+
+const rawSchema = z.object({
+  netuid: positiveInt.optional(),
+  'subtensor.network': z.enum(['finney', 'test', 'local']).default('finney'),
+  'subtensor.chain-endpoint': z
+    .string()
+    .regex(/^wss?:\/\/\S+$/, 'must be a ws:// or wss:// URL')
+    .optional(),
+  'api.url': z.url({ protocol: /^https?$/ }).optional(),
+  'state.dir': z.string().min(1).optional(),
+  poll: positiveInt.default(60),
+  'set-weights': switchValue.default(true),
+  'burn.share': z.coerce.number().min(0).max(1).default(0),
+  'burn.uid': z.coerce.number().int().min(0).max(65_535).optional(),
+  'weights.version-key': z.coerce.bigint().nonnegative().default(VALIDATOR_WEIGHTS_VERSION_KEY),
+  'download.concurrency': positiveInt.max(64).default(8),
+  'download.max-mb': positiveInt.default(256),
+  'verify.concurrency': positiveInt.max(256).default(16),
+  'duckdb.threads': positiveInt.optional(),
+  'duckdb.memory': z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'must be a size such as 1GB or 512MiB')
+    .default('1GB'),
+  once: switchValue.default(false),
+  'log.format': z.enum(['auto', 'json', 'pretty']).default('auto'),
+  'log.level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+
+/** `resi validator`'s settings, every default applied. */
+export interface ValidatorConfig {
+  readonly netuid: number;
+  readonly network: 'finney' | 'test' | 'local';
+  readonly chainEndpoint: string | undefined;
+  readonly apiUrl: string;
+  readonly stateDir: string | undefined;
+  readonly pollIntervalMs: number;
+  readonly setWeights: boolean;
+  readonly burnShare: number;
+  readonly burnUid: number | undefined;
+  readonly versionKey: bigint;
+  readonly downloadConcurrency: number;
+  readonly maxFileBytes: number;
+  readonly verifyConcurrency: number;
+  readonly duckdbThreads: number | undefined;
+  readonly duckdbMemory: string;
+  readonly once: boolean;
+  readonly logFormat: 'auto' | 'json' | 'pretty';
+  readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** The verification source, configured exactly as a miner's source. */
+  readonly verification: Pick<MinerConfig, 'source' | 'filePath' | 'realtor' | 'zillow' | 'redfin' | 'politeness'>;
+}
+
+export class ValidatorConfigError extends Error {
+  override readonly name = 'ValidatorConfigError';
+}
+
+/**
+ * Reads the options: a command-line value wins, then its environment variable, then the default.
+ * Throws {@link ValidatorConfigError} naming every bad option and its variable.
+ */
+export function parseValidatorConfig(
+  values: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+): ValidatorConfig {
+  const merged: Record<string, unknown> = {};
+  for (const option of VALIDATOR_OPTIONS) {
+    const value = values[option.flag];
+    const fromEnv = option.env ? env[option.env] : undefined;
+    const chosen =
+      value !== undefined && value !== '' ? value : fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
+    if (chosen !== undefined) merged[option.flag] = chosen;
+  }
+  const parsed = rawSchema.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const flag = String(issue.path[0] ?? '');
+      const option = VALIDATOR_OPTIONS.find((candidate) => candidate.flag === flag);
+      return `  --${flag}${option?.env ? ` (${option.env})` : ''}: ${issue.message}`;
+    });
+    throw new ValidatorConfigError(`Invalid validator configuration:\n${lines.join('\n')}`);
+  }
+  const raw = parsed.data;
+  const netuid = raw.netuid ?? (raw['subtensor.network'] === 'test' ? 428 : 46);
+  const apiUrl = raw['api.url'] ?? DEFAULT_API_URLS[netuid];
+  if (apiUrl === undefined) {
+    throw new ValidatorConfigError(
+      `Invalid validator configuration:\n  --api.url (RESI_API_URL): required for netuid ${netuid}`,
+    );
+  }
+  if (raw['burn.share'] > 0 && raw['burn.uid'] === undefined) {
+    throw new ValidatorConfigError(
+      'Invalid validator configuration:\n  --burn.uid (RESI_BURN_UID): required with a burn share',
+    );
+  }
+  let verification: MinerConfig;
+  try {
+    const sourceValues = Object.fromEntries(
+      VERIFICATION_SOURCE_OPTIONS.map((option) => [option.flag, values[option.flag]]),
+    );
+    verification = parseMinerConfig({ ...sourceValues, 'api.url': apiUrl, netuid }, env);
+  } catch (error) {
+    throw new ValidatorConfigError(
+      (error as Error).message.replace('Invalid miner configuration', 'Invalid verification source'),
+    );
+  }
+  return {
+    netuid,
+    network: raw['subtensor.network'],
+    chainEndpoint: raw['subtensor.chain-endpoint'],
+    apiUrl: apiUrl.replace(/\/+$/, ''),
+    stateDir: raw['state.dir'],
+    pollIntervalMs: raw.poll * 1000,
+    setWeights: raw['set-weights'],
+    burnShare: raw['burn.share'],
+    burnUid: raw['burn.uid'],
+    versionKey: raw['weights.version-key'],
+    downloadConcurrency: raw['download.concurrency'],
+    maxFileBytes: raw['download.max-mb'] * 1024 * 1024,
+    verifyConcurrency: raw['verify.concurrency'],
+    duckdbThreads: raw['duckdb.threads'],
+    duckdbMemory: raw['duckdb.memory'],
+    once: raw.once,
+    logFormat: raw['log.format'],
+    logLevel: raw['log.level'],
+    verification: {
+      source: verification.source,
+      filePath: verification.filePath,
+      realtor: verification.realtor,
+      zillow: verification.zillow,
+      redfin: verification.redfin,
+      politeness: verification.politeness,
+    },
+  };
+}

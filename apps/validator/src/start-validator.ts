@@ -1,0 +1,105 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type WalletLocation, loadHotkey, signerFromKeypair } from '@resi/core';
+import { resolveSubtensorTarget } from '@resi/chain';
+import { type Logger, createListingSource, createLogger } from '@resi/miner';
+import { ValidatorApiClient } from './api/validator-api-client.js';
+import type { ValidatorConfig } from './config/validator-config.js';
+import { ValidatorDaemon } from './daemon/validator-daemon.js';
+import { HttpObjectFetcher } from './download/object-fetcher.js';
+import { DEFAULT_DOWNLOAD_LIMITS } from './download/verified-download.js';
+import { scoreEpochSubmissions } from './pipeline/score-epoch.js';
+import { ProcessedEpochStore } from './state/processed-epochs.js';
+import { ZipcodeFeedVerificationSource } from './verification/verification-source.js';
+import { ChainWeightPublisher, PrintWeightPublisher, type WeightPublisher } from './weights/weight-publisher.js';
+
+/** A running validator. */
+export interface ValidatorRun {
+  /** Settles when the validator has stopped (after `stop()`, or after one poll with `once`). */
+  readonly done: Promise<void>;
+  stop(): void;
+  readonly stateDir: string;
+}
+
+interface OutputStream {
+  write(text: string): boolean;
+  readonly isTTY?: boolean;
+}
+
+/**
+ * Starts `resi validator`: loads the btcli hotkey, opens the state directory, connects to
+ * subtensor for weights (unless `--no-set-weights`), builds the verification source from the
+ * miner's adapters, checks the API and the validator permit, and polls until stopped.
+ */
+export async function startValidator(
+  config: ValidatorConfig,
+  walletLocation: WalletLocation,
+  output: { stdout: OutputStream; stderr: OutputStream } = { stdout: process.stdout, stderr: process.stderr },
+): Promise<ValidatorRun> {
+  const hotkey = await loadHotkey(walletLocation);
+  const stateDir = resolve(
+    config.stateDir ?? join(homedir(), '.resi', 'validator', `${walletLocation.name}-${walletLocation.hotkey}`),
+  );
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && output.stderr.isTTY === true);
+  const log: Logger = createLogger({
+    level: config.logLevel,
+    json: !pretty,
+    sink: { write: (line) => (pretty ? output.stderr : output.stdout).write(line) },
+  });
+
+  const weights: WeightPublisher = config.setWeights
+    ? await ChainWeightPublisher.connect({
+        ...resolveSubtensorTarget({ network: config.network, endpoint: config.chainEndpoint, netuid: config.netuid }),
+        keypair: hotkey.keypair,
+        versionKey: config.versionKey,
+        burnShare: config.burnShare,
+        burnUid: config.burnUid,
+        pendingCommitPath: join(stateDir, 'pending-weight-commits.json'),
+        log: (message) => log.info(message),
+      })
+    : new PrintWeightPublisher({ burnShare: config.burnShare, burnUid: config.burnUid }, (text) =>
+        output.stdout.write(`${text}\n`),
+      );
+  const verification = new ZipcodeFeedVerificationSource(createListingSource(config.verification));
+  const daemon = new ValidatorDaemon({
+    api: new ValidatorApiClient({ baseUrl: config.apiUrl, signer: signerFromKeypair(hotkey.keypair) }),
+    store: new ProcessedEpochStore(join(stateDir, 'state.json'), hotkey.address),
+    weights,
+    resultsDirectory: join(stateDir, 'results'),
+    pollIntervalMs: config.pollIntervalMs,
+    log,
+    score: (input) =>
+      scoreEpochSubmissions(input, {
+        workDirectory: join(stateDir, 'work'),
+        fetcher: new HttpObjectFetcher(),
+        verification,
+        downloadConcurrency: config.downloadConcurrency,
+        verificationConcurrency: config.verifyConcurrency,
+        downloadLimits: { ...DEFAULT_DOWNLOAD_LIMITS, maxFileBytes: config.maxFileBytes },
+        duckdb: {
+          memoryLimit: config.duckdbMemory,
+          ...(config.duckdbThreads === undefined ? {} : { threads: config.duckdbThreads }),
+        },
+        log: (message) => log.info(message),
+      }),
+  });
+  const release = async () => {
+    await Promise.allSettled([weights.close(), verification.close()]);
+  };
+  try {
+    await daemon.start();
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  const controller = new AbortController();
+  const done = (async () => {
+    try {
+      if (config.once) await daemon.poll();
+      else await daemon.run(controller.signal);
+    } finally {
+      await release();
+    }
+  })();
+  return { done, stop: () => controller.abort(), stateDir };
+}

@@ -1,0 +1,169 @@
+import { type Sr25519Keypair, type ValidationResultsFile } from '@resi/core';
+import {
+  SubtensorWeightSetter,
+  WeightsRefusedError,
+  connectSubtensor,
+  inspectSubtensorMetadata,
+  keyringPairOf,
+} from '@resi/chain';
+import { type WeightTableRow, formatWeightTable, weightTableOf } from './weight-table.js';
+
+type SubtensorApi = Awaited<ReturnType<typeof connectSubtensor>>;
+
+/** What happened to an epoch's weights. */
+export type WeightPublication =
+  | { readonly outcome: 'set' | 'committed' | 'printed'; readonly table: WeightTableRow[]; readonly detail: string }
+  /** Not now (rate limit, chain unreachable): try again on the next poll. */
+  | { readonly outcome: 'retry'; readonly detail: string }
+  /** Never for this epoch (no permit, nothing to emit, ...). */
+  | { readonly outcome: 'refused'; readonly detail: string };
+
+/** Where weights go: the chain, or a printed table (`--no-set-weights`). */
+export interface WeightPublisher {
+  readonly mode: 'chain' | 'print';
+  /** Start-up check; throws a sentence saying what is wrong (not registered, no validator permit). */
+  preflight(): Promise<void>;
+  publish(file: ValidationResultsFile): Promise<WeightPublication>;
+  /** Periodic duty (commit-reveal reveals); called every poll. */
+  tick(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface WeightShareOptions {
+  readonly burnShare: number;
+  readonly burnUid?: number | undefined;
+}
+
+/**
+ * `--no-set-weights`: prints the table the chain would receive. Uids are the API's (from the
+ * submissions); validators cannot be told apart without the chain, so none is excluded here.
+ */
+export class PrintWeightPublisher implements WeightPublisher {
+  readonly mode = 'print';
+
+  constructor(
+    private readonly options: WeightShareOptions,
+    private readonly print: (text: string) => void,
+  ) {}
+
+  preflight(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  publish(file: ValidationResultsFile): Promise<WeightPublication> {
+    const table = weightTableOf(file, {
+      uidOf: (hotkey) => file.validation_results[hotkey]?.uid,
+      excludeUids: [],
+      ...this.options,
+    });
+    this.print(`weights for epoch ${file.epoch_id} (not submitted: --no-set-weights)\n${formatWeightTable(table)}`);
+    return Promise.resolve({ outcome: 'printed', table, detail: `${table.length} uids printed` });
+  }
+
+  tick(): Promise<string[]> {
+    return Promise.resolve([]);
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export interface ChainWeightOptions extends WeightShareOptions {
+  readonly endpoint: string;
+  readonly netuid: number;
+  readonly keypair: Sr25519Keypair;
+  readonly versionKey: bigint;
+  readonly pendingCommitPath: string;
+  readonly log: (message: string) => void;
+}
+
+/**
+ * Sets weights on subtensor through `@resi/chain` (`set_weights`, or commit/reveal when the
+ * subnet has it enabled): miners are mapped to uids by the chain's own metagraph, validators and
+ * this validator excluded, the rate limit honoured (a refused `rate-limited` set is retried).
+ */
+export class ChainWeightPublisher implements WeightPublisher {
+  readonly mode = 'chain';
+
+  private constructor(
+    private readonly api: SubtensorApi,
+    private readonly setter: SubtensorWeightSetter,
+    private readonly options: ChainWeightOptions,
+  ) {}
+
+  static async connect(options: ChainWeightOptions): Promise<ChainWeightPublisher> {
+    const api = await connectSubtensor(options.endpoint);
+    try {
+      const setter = new SubtensorWeightSetter(api, inspectSubtensorMetadata(api), {
+        netuid: options.netuid,
+        signer: keyringPairOf(options.keypair),
+        versionKey: options.versionKey,
+        burnShare: options.burnShare,
+        ...(options.burnUid === undefined ? {} : { burnUid: options.burnUid }),
+        pendingCommitPath: options.pendingCommitPath,
+        logger: { log: options.log, warn: options.log },
+      });
+      return new ChainWeightPublisher(api, setter, options);
+    } catch (error) {
+      await api.disconnect();
+      throw error;
+    }
+  }
+
+  async preflight(): Promise<void> {
+    try {
+      await this.setter.preflight();
+    } catch (error) {
+      // Rate limiting is not a start-up problem: weights were set recently, that is all.
+      if (error instanceof WeightsRefusedError && error.reason === 'rate-limited') return;
+      throw error;
+    }
+  }
+
+  async publish(file: ValidationResultsFile): Promise<WeightPublication> {
+    try {
+      const { snapshot, self } = await this.setter.preflight();
+      const uidByHotkey = new Map(snapshot.neurons.map((neuron) => [neuron.hotkey, neuron.uid]));
+      const table = weightTableOf(file, {
+        uidOf: (hotkey) => uidByHotkey.get(hotkey),
+        excludeUids: [
+          self.uid,
+          ...snapshot.neurons.filter((neuron) => neuron.validatorPermit).map((neuron) => neuron.uid),
+        ],
+        burnShare: this.options.burnShare,
+        burnUid: this.options.burnUid,
+      });
+      this.options.log(`weights for epoch ${file.epoch_id}\n${formatWeightTable(table)}`);
+      const scores = new Map<number, number>();
+      for (const [hotkey, result] of Object.entries(file.validation_results)) {
+        const uid = uidByHotkey.get(hotkey);
+        if (uid !== undefined) scores.set(uid, (scores.get(uid) ?? 0) + result.weight);
+      }
+      const submission = await this.setter.setMinerWeights(scores);
+      return {
+        outcome: submission.kind,
+        table,
+        detail: `${submission.kind === 'set' ? 'set_weights' : 'commit_weights'} in tx ${submission.txHash}`,
+      };
+    } catch (error) {
+      if (error instanceof WeightsRefusedError) {
+        return error.reason === 'rate-limited'
+          ? { outcome: 'retry', detail: error.message }
+          : { outcome: 'refused', detail: error.message };
+      }
+      return { outcome: 'retry', detail: (error as Error).message };
+    }
+  }
+
+  async tick(): Promise<string[]> {
+    const outcomes = await this.setter.revealDue();
+    return outcomes.map(
+      (outcome) => `reveal ${outcome.commitHash}: ${outcome.kind}${'detail' in outcome ? ` (${outcome.detail})` : ''}`,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.api.disconnect();
+  }
+}
