@@ -76,7 +76,11 @@ function epochCard(o: DashboardOverviewResponse): HTMLElement {
       h('span', { class: `phase phase-${epoch.status.toLowerCase()}`, id: 'phase' }, epoch.status),
       h('span', { class: 'muted' }, PHASE_TEXT[epoch.status] ?? ''),
     ),
-    h('div', { class: 'countdown', id: 'countdown', 'data-end': active ? end : Date.parse(o.nextEpoch.startTime) }),
+    h('div', {
+      class: 'countdown',
+      id: 'countdown',
+      'data-end': active ? Date.parse(epoch.submissionDeadline) : Date.parse(o.nextEpoch.startTime),
+    }),
     h(
       'div',
       { class: 'muted', id: 'countdown-label' },
