@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseApiEnv, startApi } from '@resi/api';
 import { createDevWallet, loadWallet, type MetagraphFile, scaledEpochConfig } from '@resi/core';
 import type { Command } from 'commander';
@@ -86,6 +86,13 @@ function minerArgs(apiUrl: string, home: string, name: string, market: MarketSim
   ];
 }
 
+/** What a devnet keeps in RESI_HOME; `--reset` removes these and nothing else (e.g. test services). */
+const DEVNET_STATE = ['db', 's3', 'wallets', 'metagraph.json', 'zipcode-secret', 'miners', 'validators', 'logs'];
+
+function resetDevnet(home: string): void {
+  for (const entry of DEVNET_STATE) rmSync(join(home, entry), { recursive: true, force: true });
+}
+
 /** `resi devnet`: the subnet on one machine, on embedded defaults (PGlite, memory, generated wallets). */
 export function registerDevnetCommand(program: Command): void {
   program
@@ -96,15 +103,11 @@ export function registerDevnetCommand(program: Command): void {
     .option('--epoch <minutes>', 'epoch length in minutes (must divide 1440)', '3')
     .option('--miners <count>', 'number of dev miner wallets to register', '3')
     .option('--port <port>', 'API port', '3000')
-    .option('--reset', 'delete the devnet state (RESI_HOME) and start over')
+    .option('--reset', 'delete the devnet state (database, storage, wallets, miner state, logs) and start over')
     .action(async (options: DevnetOptions) => {
       try {
         const home = resolve(process.env.RESI_HOME ?? '.resi');
-        if (options.reset && existsSync(home)) {
-          // Guard against a RESI_HOME pointing somewhere precious.
-          if (!basename(home).startsWith('.resi')) throw new Error(`refusing to delete ${home}: not a .resi directory`);
-          rmSync(home, { recursive: true, force: true });
-        }
+        if (options.reset) resetDevnet(home);
         mkdirSync(home, { recursive: true });
         const accounts = await prepareDevnetAccounts(home, Number(options.miners));
         const schedule = scaledEpochConfig(Number(options.epoch));
