@@ -30,11 +30,12 @@ export class PublishedResultsRepository {
   async forEpoch(epochId: string): Promise<PublishedResults[]> {
     const folders = await this.storage.listFolders(VALIDATOR_STORAGE_ROOT);
     const validators = folders.flatMap((folder) => VALIDATOR_FOLDER.exec(folder)?.[1] ?? []);
-    const found = await Promise.all(validators.map((validator) => this.read(validator, epochId)));
+    const found = await Promise.all(validators.map((validator) => this.forValidator(validator, epochId)));
     return found.filter((entry): entry is PublishedResults => entry !== undefined);
   }
 
-  private async read(validator: string, epochId: string): Promise<PublishedResults | undefined> {
+  /** One validator's results file for `epochId`, checked like the others; undefined when it published none. */
+  async forValidator(validator: string, epochId: string): Promise<PublishedResults | undefined> {
     let key: string;
     try {
       key = validationResultsObjectKey(validator, epochId);

@@ -99,3 +99,21 @@ export const zipcodeHistory = pgTable('zipcode_history', {
   lastObservedEpochId: text('last_observed_epoch_id'),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * What each validator reported for an epoch (`POST /api/v1/validation-results`): the digest of its
+ * published results file. One row per validator and epoch; a new report replaces the old one.
+ */
+export const validationReports = pgTable(
+  'validation_reports',
+  {
+    epochId: text('epoch_id')
+      .notNull()
+      .references(() => epochs.id, { onDelete: 'cascade' }),
+    validatorHotkey: text('validator_hotkey').notNull(),
+    resultsSha256: text('results_sha256').notNull(),
+    minersScored: integer('miners_scored'),
+    reportedAt: instant('reported_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epochId, t.validatorHotkey] })],
+);

@@ -1,0 +1,180 @@
+import {
+  consensusResponseSchema,
+  type EpochScoringContext,
+  type MinerEvidence,
+  validationResultsCommitment,
+  validationResultsReportResponseSchema,
+} from '@resi/core';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { updateExpectedListings } from '../src/catalogue/catalogue.js';
+import { EpochRepository } from '../src/repositories/epoch.repository.js';
+import { zipcodeHistory } from '../src/schema/index.js';
+import { publishResultsFile, resultsFileFor } from './published-results.test-utils.js';
+import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity } from './test-api.js';
+
+const EPOCH = '2025-10-01T16-00-00';
+const DURING = new Date('2025-10-01T17:00:00Z');
+const AFTER = new Date('2025-10-01T20:20:00Z');
+
+describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/consensus', () => {
+  let sut: TestApi;
+  let miner: TestIdentity;
+  let validators: TestIdentity[];
+  let context: EpochScoringContext;
+  let evidence: MinerEvidence[];
+
+  const report = (who: TestIdentity, resultsSha256: string, fields: Record<string, unknown> = {}) => {
+    const timestamp = Math.floor(sut.clock.now().getTime() / 1000);
+    return sut.inject({
+      method: 'POST',
+      url: '/api/v1/validation-results',
+      payload: {
+        hotkey: who.hotkey,
+        timestamp,
+        signature: who.sign(validationResultsCommitment(EPOCH, resultsSha256, timestamp)),
+        epochId: EPOCH,
+        resultsSha256,
+        minersScored: evidence.length,
+        ...fields,
+      },
+    });
+  };
+
+  beforeAll(async () => {
+    [miner, ...validators] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity(), makeIdentity()]);
+    sut = await createTestApi({
+      now: DURING,
+      neurons: [neuronOf(miner, 7), ...validators.map((v, i) => neuronOf(v, i, true))],
+    });
+    // The epoch exists once the current one is served; its real zipcodes and honeypot flags.
+    await sut.inject({ method: 'GET', url: '/api/v1/zipcode-assignments/stats' });
+    const zipcodes = await sut.app.get(EpochRepository).findZipcodes(EPOCH);
+    expect(zipcodes.length).toBeGreaterThan(3);
+    context = {
+      epochId: EPOCH,
+      nonce: 'abcdef0123456789',
+      epochStartMs: Date.parse('2025-10-01T16:00:00Z'),
+      submissionDeadlineMs: Date.parse('2025-10-01T20:00:00Z'),
+      graceEndMs: Date.parse('2025-10-01T20:15:00Z'),
+      zipcodes: zipcodes.map((z) => ({
+        zipcode: z.zipcode,
+        expectedListings: z.expectedListings,
+        isHoneypot: z.isHoneypot,
+      })),
+    };
+    // One miner finds twice the expected listings everywhere real; claims in honeypots are absent.
+    const credited = new Map(zipcodes.filter((z) => !z.isHoneypot).map((z) => [z.zipcode, z.expectedListings * 2]));
+    const rows = [...credited.values()].reduce((sum, n) => sum + n, 0);
+    evidence = [
+      {
+        hotkey: miner.hotkey,
+        uid: 7,
+        uploadedAtMs: Date.parse('2025-10-01T19:00:00Z'),
+        listingsClaimed: rows,
+        rejection: null,
+        accuracy: { sampled: 50, accurate: 50, notFound: 0, mismatched: 0, unverifiable: 0 },
+        listings: {
+          rows,
+          rowsMissingRequired: 0,
+          rowsWithInvalidFormat: 0,
+          rowsWithUnreasonableValues: 0,
+          duplicateRows: 0,
+          validRows: rows,
+          rowsByZipcode: credited,
+          creditedByZipcode: credited,
+          copiedRows: 0,
+          copiedFrom: [],
+          reasonCounts: {},
+        },
+      },
+    ];
+  });
+  afterAll(() => sut?.close());
+
+  it('refuses a report before the epoch is COMPLETED', async () => {
+    const res = await report(validators[0]!, 'a'.repeat(64));
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ code: 'EPOCH_NOT_OPEN' });
+  });
+
+  it('refuses a report without a published file, or naming another digest', async () => {
+    sut.clock.set(AFTER);
+    expect((await report(validators[0]!, 'b'.repeat(64))).json()).toMatchObject({ code: 'NOT_FOUND' });
+    const file = resultsFileFor(context, evidence, validators[0]!.hotkey);
+    await publishResultsFile(sut.deps.storage, file);
+    const res = await report(validators[0]!, 'c'.repeat(64));
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(res.json<{ message: string }>().message).toContain(file.results_sha256);
+  });
+
+  it("records a matching report and folds each real zipcode's validated count into its expected count, once", async () => {
+    const file = resultsFileFor(context, evidence, validators[0]!.hotkey);
+    const res = await report(validators[0]!, file.results_sha256);
+    expect(res.statusCode).toBe(200);
+    expect(validationResultsReportResponseSchema.parse(res.json())).toMatchObject({
+      matchingReports: 1,
+      epochId: EPOCH,
+    });
+
+    const db = sut.deps.database.db;
+    for (const zipcode of context.zipcodes) {
+      const [row] = await db.select().from(zipcodeHistory).where(eq(zipcodeHistory.zipcode, zipcode.zipcode));
+      if (zipcode.isHoneypot) {
+        expect(row).toBeUndefined();
+        continue;
+      }
+      expect(row).toMatchObject({
+        expectedListings: updateExpectedListings(zipcode.expectedListings, zipcode.expectedListings * 2),
+        observations: 1,
+        lastObservedEpochId: EPOCH,
+      });
+    }
+
+    // A second validator with the same results: consensus grows, the history is not fed twice.
+    await publishResultsFile(sut.deps.storage, resultsFileFor(context, evidence, validators[1]!.hotkey));
+    expect((await report(validators[1]!, file.results_sha256)).json()).toMatchObject({ matchingReports: 2 });
+    const real = context.zipcodes.find((z) => !z.isHoneypot)!;
+    const [row] = await db.select().from(zipcodeHistory).where(eq(zipcodeHistory.zipcode, real.zipcode));
+    expect(row?.observations).toBe(1);
+  });
+
+  it('groups the reports by digest for the consensus view', async () => {
+    const dissent = resultsFileFor(context, [], validators[2]!.hotkey);
+    await publishResultsFile(sut.deps.storage, dissent);
+    expect((await report(validators[2]!, dissent.results_sha256)).json()).toMatchObject({ matchingReports: 1 });
+    const res = await sut.inject({ method: 'GET', url: `/api/v1/epochs/${EPOCH}/consensus` });
+    expect(res.statusCode).toBe(200);
+    const body = consensusResponseSchema.parse(res.json());
+    const agreed = resultsFileFor(context, evidence, validators[0]!.hotkey).results_sha256;
+    expect(body).toMatchObject({ validatorsReported: 3, consensusSha256: agreed, agreement: 2 / 3 });
+    expect(body.groups.map((group) => [group.resultsSha256, group.validators.length])).toEqual([
+      [agreed, 2],
+      [dissent.results_sha256, 1],
+    ]);
+    expect(body.groups[0]!.validators[0]).toMatchObject({ minersScored: 1, reportedAt: AFTER.toISOString() });
+  });
+
+  it('refuses miners, replays and unknown epochs', async () => {
+    expect((await report(miner, 'd'.repeat(64))).json()).toMatchObject({ code: 'NOT_A_VALIDATOR' });
+    const timestamp = Math.floor(AFTER.getTime() / 1000);
+    const digest = resultsFileFor(context, evidence, validators[0]!.hotkey).results_sha256;
+    const payload = {
+      hotkey: validators[0]!.hotkey,
+      timestamp,
+      signature: validators[0]!.sign(validationResultsCommitment(EPOCH, digest, timestamp)),
+      epochId: EPOCH,
+      resultsSha256: digest,
+    };
+    expect((await sut.inject({ method: 'POST', url: '/api/v1/validation-results', payload })).statusCode).toBe(200);
+    expect((await sut.inject({ method: 'POST', url: '/api/v1/validation-results', payload })).json()).toMatchObject({
+      code: 'SIGNATURE_REPLAYED',
+    });
+    expect(
+      (await sut.inject({ method: 'GET', url: '/api/v1/epochs/2020-01-01T00-00-00/consensus' })).json(),
+    ).toMatchObject({
+      code: 'EPOCH_NOT_FOUND',
+    });
+  });
+});
