@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Header, Get, HttpCode, Post } from '@nestjs/common';
 import {
   acceptedStatusCommitments,
   assignmentCurrentCommitment,
@@ -9,7 +9,6 @@ import {
   epochAssignmentsResponseSchema,
   statsResponseSchema,
   statusUpdateResponseSchema,
-  type CurrentAssignmentsResponse,
   type EpochAssignmentsResponse,
   epochIdSchema,
   signedQuerySchema,
@@ -57,8 +56,10 @@ export class AssignmentController {
     singleUse: false,
     rateLimit: 'assignments',
   })
-  current(): Promise<CurrentAssignmentsResponse> {
-    return this.assignments.current();
+  @Header('Content-Type', 'application/json; charset=utf-8')
+  current(): Promise<string> {
+    // Documented as CurrentAssignmentsResponse; sent pre-serialised (see AssignmentService.currentJson).
+    return this.assignments.currentJson();
   }
 
   @Get('api/v1/zipcode-assignments/epoch/:epochId')

@@ -1,5 +1,11 @@
 import { Redis } from 'ioredis';
 
+declare module 'ioredis' {
+  interface RedisCommander {
+    resiIncrement(key: string, windowMs: number): Promise<[number, number]>;
+  }
+}
+
 export interface CounterResult {
   count: number;
   /** Epoch milliseconds when the window resets. */
@@ -123,6 +129,8 @@ export class RedisStore implements KeyValueStore {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
       lazyConnect: false,
     });
+    // defineCommand sends EVALSHA, so the script travels once rather than with every request.
+    this.redis.defineCommand('resiIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
     this.redis.on('ready', () => this.mark(true));
     this.redis.on('error', (error: Error) => this.mark(false, error.message));
     this.redis.on('end', () => this.mark(false, 'connection closed'));
@@ -167,10 +175,7 @@ export class RedisStore implements KeyValueStore {
   increment(key: string, windowSeconds: number): Promise<CounterResult> {
     return this.attempt(
       async () => {
-        const [count, ttl] = (await this.redis.eval(INCREMENT_SCRIPT, 1, key, windowSeconds * 1000)) as [
-          number,
-          number,
-        ];
+        const [count, ttl] = await this.redis.resiIncrement(key, windowSeconds * 1000);
         return { count, resetAt: Date.now() + ttl };
       },
       () => this.fallback.increment(key, windowSeconds),

@@ -8,6 +8,7 @@ import { EpochService, type EpochAssignment } from './epoch.service.js';
 @Injectable()
 export class AssignmentService {
   private readonly currentBodies = new Map<string, ReturnType<AssignmentService['buildBody']>>();
+  private currentJsonCache: { epochId: string; json: string } | undefined;
 
   constructor(private readonly epochs: EpochService) {}
 
@@ -22,6 +23,18 @@ export class AssignmentService {
       this.currentBodies.set(id, body);
     }
     return body;
+  }
+
+  /**
+   * The current assignment already serialised. It is the hottest route and its body never changes
+   * within an epoch, so it is serialised once per epoch rather than once per request.
+   */
+  async currentJson(): Promise<string> {
+    const body = await this.current();
+    if (this.currentJsonCache?.epochId !== body.epochId) {
+      this.currentJsonCache = { epochId: body.epochId, json: JSON.stringify(body) };
+    }
+    return this.currentJsonCache.json;
   }
 
   /** GET /api/v1/zipcode-assignments/epoch/{epochId} (validators) */
