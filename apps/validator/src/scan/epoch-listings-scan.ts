@@ -3,19 +3,20 @@ import {
   COPY_FINGERPRINT_COLUMNS,
   LISTING_COLUMNS,
   type Listing,
+  type ListingColumnName,
   type ListingsSchemaInspection,
   type MinerListingsEvidence,
   type RowQualityReason,
 } from '@resi/core';
 import { type DuckDbSession } from './duckdb-session.js';
 import {
-  IDENTITY_KEY_SQL,
+  IDENTITY_HASH_SQL,
   type ListingRulesContext,
-  fingerprintTextSql,
+  columnFlagsSql,
+  fingerprintSql,
   listingReasonPredicates,
   normalisedColumnSql,
   qualityMasks,
-  reasonFlagsSql,
   sqlIdentifier,
   sqlString,
 } from './listing-rules-sql.js';
@@ -52,6 +53,13 @@ export interface EpochScanResult {
   readonly evidence: Map<string, MinerListingsEvidence>;
   readonly corrupt: Map<string, UndecodableFile>;
 }
+
+/**
+ * Text columns whose values repeat across miners (every honest miner uploads the same listing with
+ * the same address, URL, zipcode, ...): their reason bits are computed once per distinct value and
+ * joined back, which turns 2.5 M regular-expression matches into tens of thousands.
+ */
+const PER_VALUE_COLUMNS: readonly ListingColumnName[] = ['address', 'mls_id', 'source_url'];
 
 /**
  * DuckDB errors that are the validator's trouble (resources, or a bug in its own SQL), never a
@@ -179,7 +187,7 @@ export class EpochListingsScan {
       try {
         await this.session.run(`SELECT count(*) FROM (${normalisedRowsSql([file])}) AS raw WHERE raw.row_no >= 0`);
         await this.session.run(
-          `SELECT max(length(${IDENTITY_KEY_SQL})), max(length(${fingerprintTextSql(COPY_FINGERPRINT_COLUMNS)})) FROM (${normalisedRowsSql([file])})`,
+          `SELECT max(${IDENTITY_HASH_SQL}), max(${fingerprintSql(COPY_FINGERPRINT_COLUMNS)}) FROM (${normalisedRowsSql([file])})`,
         );
       } catch {
         return basename(file.path);
@@ -191,13 +199,35 @@ export class EpochListingsScan {
   private async insertRows(miners: readonly ScanMiner[]): Promise<void> {
     const files = miners.flatMap((miner) => miner.files);
     if (files.length === 0) return;
+    const rows = normalisedRowsSql(files);
+    const joins: string[] = [];
+    const bits: string[] = [];
+    for (const column of LISTING_COLUMNS) {
+      const name = sqlIdentifier(column.name);
+      const inline = columnFlagsSql(this.predicates, column.name);
+      if (!PER_VALUE_COLUMNS.includes(column.name)) {
+        bits.push(inline);
+        continue;
+      }
+      const table = `scan_verdict_${column.name}`;
+      // Only this column is read from the files for it (projection pushdown).
+      await this.session.run(`
+        CREATE OR REPLACE TEMP TABLE ${table} AS
+        SELECT ${name} AS value, ${inline} AS bits
+        FROM (SELECT DISTINCT ${name} FROM (${rows})) WHERE ${name} IS NOT NULL`);
+      joins.push(`LEFT JOIN ${table} ON ${table}.value = raw.${name}`);
+      // A NULL never joins: its bits come from the same predicates, evaluated on the row.
+      bits.push(`(CASE WHEN raw.${name} IS NULL THEN ${inline} ELSE ${table}.bits END)`);
+    }
     await this.session.run(`
       INSERT INTO scan_rows
       SELECT f.miner_idx, f.file_idx, raw.row_no, raw.zipcode,
-        ${reasonFlagsSql(this.predicates)},
-        md5_number(${IDENTITY_KEY_SQL}),
-        md5_number(${fingerprintTextSql(COPY_FINGERPRINT_COLUMNS)})
-      FROM (${normalisedRowsSql(files)}) AS raw JOIN scan_files AS f ON f.path = raw.path`);
+        ${bits.join(' | ')},
+        ${IDENTITY_HASH_SQL},
+        ${fingerprintSql(COPY_FINGERPRINT_COLUMNS)}
+      FROM (${rows}) AS raw
+      JOIN scan_files AS f ON f.path = raw.path
+      ${joins.join('\n      ')}`);
   }
 
   private async summarise(miners: readonly ScanMiner[]): Promise<Map<string, MinerListingsEvidence>> {
@@ -218,31 +248,25 @@ export class EpochListingsScan {
     const outsideHoneypots = this.epoch.honeypotZipcodes.length
       ? `zipcode NOT IN (${this.epoch.honeypotZipcodes.map(sqlString).join(', ')})`
       : 'true';
+    // miner_idx is the upload rank: the smallest index holding a fingerprint uploaded it first.
     await this.session.run(`
       DROP TABLE IF EXISTS scan_marks;
       CREATE TEMP TABLE scan_marks AS
-      WITH ranked AS (
-        SELECT r.miner_idx, r.zipcode, r.flags, r.identity, r.file_idx, r.row_no, m.upload_rank,
-          min(m.upload_rank) OVER (PARTITION BY r.fingerprint) AS first_rank
-        FROM scan_rows AS r JOIN scan_miners AS m USING (miner_idx)
-      )
-      SELECT miner_idx, zipcode, flags, upload_rank, first_rank,
-        upload_rank > first_rank AS copied,
-        flags = 0 AND upload_rank = first_rank AND ${outsideHoneypots} AND
-          row_number() OVER (PARTITION BY miner_idx, identity, flags = 0 ORDER BY file_idx, row_no) = 1 AS credited
-      FROM ranked`);
+      SELECT r.miner_idx, r.zipcode, r.flags, r.identity, first.first_idx
+      FROM scan_rows AS r
+      JOIN (SELECT fingerprint, min(miner_idx) AS first_idx FROM scan_rows GROUP BY fingerprint) AS first USING (fingerprint)`);
     const byZipcode = await this.session.rows<{
       miner_idx: number;
       zipcode: string | null;
       rows: bigint;
       credited: bigint;
     }>(`
-      SELECT miner_idx, zipcode, count(*) AS rows, count(*) FILTER (WHERE credited) AS credited
+      SELECT miner_idx, zipcode, count(*) AS rows,
+        count(DISTINCT identity) FILTER (WHERE flags = 0 AND miner_idx = first_idx AND ${outsideHoneypots}) AS credited
       FROM scan_marks GROUP BY miner_idx, zipcode`);
-    const copies = await this.session.rows<{ miner_idx: number; copied: bigint; sources: string[] }>(`
-      SELECT c.miner_idx, count(*) AS copied, list_sort(list_distinct(list(m.hotkey))) AS sources
-      FROM scan_marks AS c JOIN scan_miners AS m ON m.upload_rank = c.first_rank
-      WHERE c.copied GROUP BY c.miner_idx`);
+    const copies = await this.session.rows<{ miner_idx: number; copied: bigint; sources: number[] }>(`
+      SELECT miner_idx, count(*) AS copied, list_sort(list_distinct(list(first_idx))) AS sources
+      FROM scan_marks WHERE miner_idx > first_idx GROUP BY miner_idx`);
 
     const indexOf = new Map(this.miners.map((miner, index) => [miner.hotkey, index]));
     const totalsByIndex = new Map(totals.map((row) => [Number(row.miner_idx), row]));
@@ -282,7 +306,7 @@ export class EpochListingsScan {
         rowsByZipcode: zipcodes?.rows ?? new Map(),
         creditedByZipcode: zipcodes?.credited ?? new Map(),
         copiedRows: Number(copy?.copied ?? 0),
-        copiedFrom: copy?.sources ?? [],
+        copiedFrom: (copy?.sources ?? []).map((source) => this.miners[Number(source)]!.hotkey).sort(),
         reasonCounts,
       });
     }

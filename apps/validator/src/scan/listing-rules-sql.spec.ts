@@ -76,6 +76,12 @@ const TRICKY: { [C in keyof ListingsFileRow]: (ListingsFileRow[C] | null)[] } = 
     'http://exa<mple.com',
     'http://x.com:65535/',
     'http://x.com:65536/',
+    'http://x.com:0080/',
+    'http://x.com:000065535',
+    'http://x.com:0065536',
+    'http://x.com:99999999999999999999',
+    'http://x.com\t/a',
+    'http://x.com/a\nb',
     'http://x.com:/p',
     'http://user:pw@x.com/p',
     'http://a@b@c.com',
@@ -157,14 +163,20 @@ describe('listing rules in SQL agree with the core rules', () => {
   const rows = craftedRows();
   let sqlReasons: string[][];
   let sqlIdentities: string[];
+  let standaloneAgrees = false;
 
   beforeAll(async () => {
     session = await DuckDbSession.open({ threads: 1 });
     await loadRows(session, rows);
     predicates = listingReasonPredicates(CONTEXT);
-    const result = await session.rows<{ row_index: number; flags: bigint; identity: string }>(
-      `SELECT row_index, ${reasonFlagsSql(predicates)} AS flags, hex(${IDENTITY_KEY_SQL}) AS identity FROM rows_under_test ORDER BY row_index`,
+    const standalone = predicates.map(
+      (predicate, bit) => `(CASE WHEN ${predicate.sql} THEN ${2 ** bit} ELSE 0 END)::BIGINT`,
     );
+    const result = await session.rows<{ row_index: number; flags: bigint; standalone: bigint; identity: string }>(
+      `SELECT row_index, ${reasonFlagsSql(predicates)} AS flags, ${standalone.join(' + ')} AS standalone,
+        hex(${IDENTITY_KEY_SQL}) AS identity FROM rows_under_test ORDER BY row_index`,
+    );
+    standaloneAgrees = result.every((row) => row.flags === row.standalone);
     sqlReasons = result.map((row) =>
       predicates.filter((_, bit) => (BigInt(row.flags) >> BigInt(bit)) & 1n).map((predicate) => predicate.reason),
     );
@@ -193,6 +205,10 @@ describe('listing rules in SQL agree with the core rules', () => {
       return JSON.stringify(expected) === JSON.stringify(actual) ? [] : [{ row, expected, actual }];
     });
     expect(mismatches).toEqual([]);
+  });
+
+  it('gives the same bits through the per-column CASE as through the standalone predicates', () => {
+    expect(standaloneAgrees).toBe(true);
   });
 
   it('computes the identity key of listingIdentityKey', () => {

@@ -86,12 +86,20 @@ function isInt32(value: string): string {
   return `(isfinite(${value}) AND ${value} = trunc(${value}) AND ${value} BETWEEN -2147483648 AND 2147483647)`;
 }
 
-/** `z.url({ protocol: /^https?$/ })` after `trim()`: `http(s)://`, a host the URL parser takes, a port ≤ 65535. */
+/**
+ * `z.url({ protocol: /^https?$/ })` after `trim()`: `http(s)://`, optional user info, a host the URL
+ * parser takes, a port of at most 65535 (leading zeros allowed, as the parser allows them), then
+ * anything. The trimming (JS whitespace at the ends, tabs and line breaks anywhere, which the URL
+ * parser drops) costs two replacements, so it runs only for values that need it.
+ */
 function isHttpUrl(value: string): string {
+  const port = String.raw`0*(?:[0-9]{0,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])`;
+  const pattern = sqlString(
+    String.raw`(?i)https?://(?:[^/?#\\]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\x00-\x20/?#\\@:\[\]<>^|%\x7F]+)(?::${port})?(?:[/?#\\].*)?`,
+  );
+  const needsTrimming = `regexp_matches(${value}, '^[${JS_WHITESPACE}]|[${JS_WHITESPACE}]$|[\\t\\n\\r]')`;
   const trimmed = `regexp_replace(regexp_replace(${value}, '^[${JS_WHITESPACE}]+|[${JS_WHITESPACE}]+$', '', 'g'), '[\\t\\n\\r]', '', 'g')`;
-  const pattern = String.raw`(?i)https?://(?:[^/?#\\]*@)?(?:\[[0-9A-Fa-f:.]+\]|[^\x00-\x20/?#\\@:\[\]<>^|%\x7F]+)(?::([0-9]*))?(?:[/?#\\].*)?`;
-  const port = `regexp_extract(${trimmed}, ${sqlString(pattern)}, 1)`;
-  return `(regexp_full_match(${trimmed}, ${sqlString(pattern)}) AND (${port} = '' OR TRY_CAST(${port} AS HUGEINT) <= 65535))`;
+  return `(CASE WHEN ${needsTrimming} THEN regexp_full_match(${trimmed}, ${pattern}) ELSE regexp_full_match(${value}, ${pattern}) END)`;
 }
 
 /** The §7 value rule of each column, for a present value (see `listingSchema`). */
@@ -112,9 +120,19 @@ const VALUE_RULES: Record<ListingColumnName, (value: string) => string> = {
     `(regexp_full_match(${value}, ${sqlString(ISO_DATETIME_WITH_OFFSET)}) AND regexp_matches(${value}, '(Z|\\+00:00)$'))`,
 };
 
-/** One reason and the SQL predicate (never NULL) that a normalised row has it. */
+/**
+ * One reason and the SQL predicate (never NULL) that a normalised row has it. Every predicate
+ * reads one column only, so a column's bits are a function of its value alone and can be
+ * computed once per distinct value.
+ */
 export interface ReasonPredicate {
   readonly reason: RowQualityReason;
+  readonly column: ListingColumnName;
+  /** `missing`: no value; `invalid`: a value breaking the §7 rule; `check`: a valid value failing `condition`. */
+  readonly kind: 'missing' | 'invalid' | 'check';
+  /** For `missing` the predicate itself; for `invalid` the §7 rule; for `check` its condition on a valid value. */
+  readonly condition: string;
+  /** The standalone predicate. */
   readonly sql: string;
 }
 
@@ -131,20 +149,28 @@ function missingSql(column: ListingColumn): string {
     : `${name} IS NULL`;
 }
 
-/** The column is present and satisfies its §7 rule. */
-function validColumnSql(column: ListingColumn): string {
+/** The column has a value (for a nullable column: is not NULL; blank text counts as a value). */
+function presentSql(column: ListingColumn): string {
   const name = sqlIdentifier(column.name);
-  return `(${name} IS NOT NULL AND coalesce(${VALUE_RULES[column.name](name)}, false))`;
+  return column.nullable ? `${name} IS NOT NULL` : `NOT ${missingSql(column)}`;
+}
+
+function ruleSql(column: ListingColumn): string {
+  return `coalesce(${VALUE_RULES[column.name](sqlIdentifier(column.name))}, false)`;
 }
 
 function spec(name: ListingColumnName): ListingColumn {
   return LISTING_COLUMNS.find((column) => column.name === name)!;
 }
 
-/** Epoch milliseconds of a valid `scraped_timestamp`, truncated to the millisecond as `Date.parse` does. */
+/**
+ * Epoch milliseconds of a valid `scraped_timestamp` (ending `Z` or `+00:00`), truncated to the
+ * millisecond as `Date.parse` does: the zone suffix dropped, the fraction cut to three digits.
+ */
 function scrapedMsSql(): string {
   const value = sqlIdentifier('scraped_timestamp');
-  return `(epoch_ms(TRY_CAST(left(${value}, 19) AS TIMESTAMP)) + coalesce(TRY_CAST(left(regexp_extract(${value}, '\\.([0-9]+)', 1) || '00', 3) AS BIGINT), 0))`;
+  const local = `CASE WHEN right(${value}, 1) = 'Z' THEN substr(${value}, 1, length(${value}) - 1) ELSE substr(${value}, 1, length(${value}) - 6) END`;
+  return `epoch_ms(TRY_CAST(left(${local}, 23) AS TIMESTAMP))`;
 }
 
 /**
@@ -156,52 +182,88 @@ function scrapedMsSql(): string {
 export function listingReasonPredicates(context: ListingRulesContext): ReasonPredicate[] {
   const predicates: ReasonPredicate[] = [];
   for (const column of LISTING_COLUMNS) {
-    if (!column.nullable) predicates.push({ reason: `missing_field:${column.name}`, sql: missingSql(column) });
+    if (!column.nullable) {
+      const sql = missingSql(column);
+      predicates.push({
+        reason: `missing_field:${column.name}`,
+        column: column.name,
+        kind: 'missing',
+        condition: sql,
+        sql,
+      });
+    }
   }
   for (const column of LISTING_COLUMNS) {
-    const name = sqlIdentifier(column.name);
-    const present =
-      column.nullable || column.duckdbType !== 'VARCHAR' ? `${name} IS NOT NULL` : `NOT ${missingSql(column)}`;
     predicates.push({
       reason: `invalid_${column.name}`,
-      sql: `(${present} AND NOT coalesce(${VALUE_RULES[column.name](name)}, false))`,
+      column: column.name,
+      kind: 'invalid',
+      condition: ruleSql(column),
+      sql: `(${presentSql(column)} AND NOT ${ruleSql(column)})`,
     });
   }
-  const unassigned = context.assignedZipcodes.length
-    ? `"zipcode" NOT IN (${context.assignedZipcodes.map(sqlString).join(', ')})`
-    : 'true';
-  predicates.push({ reason: 'zipcode_not_assigned', sql: `(${validColumnSql(spec('zipcode'))} AND ${unassigned})` });
-
-  const bounds = LISTING_PLAUSIBILITY_BOUNDS;
-  const outside = (name: ListingColumnName, condition: string) =>
+  const check = (reason: RowQualityReason, name: ListingColumnName, condition: string) =>
     predicates.push({
-      reason: `implausible_${name}` as RowQualityReason,
-      sql: `(${validColumnSql(spec(name))} AND ${condition})`,
+      reason,
+      column: name,
+      kind: 'check',
+      condition,
+      sql: `(${presentSql(spec(name))} AND ${ruleSql(spec(name))} AND ${condition})`,
     });
-  outside('price', `("price" < ${bounds.price.min} OR "price" > ${bounds.price.max})`);
-  outside('bedrooms', `"bedrooms" > ${bounds.bedrooms.max}`);
-  outside('bathrooms', `"bathrooms" > ${bounds.bathrooms.max}`);
-  outside('sqft', `"sqft" > ${bounds.sqft.max}`);
+  check(
+    'zipcode_not_assigned',
+    'zipcode',
+    context.assignedZipcodes.length
+      ? `"zipcode" NOT IN (${context.assignedZipcodes.map(sqlString).join(', ')})`
+      : 'true',
+  );
+  const bounds = LISTING_PLAUSIBILITY_BOUNDS;
+  check('implausible_price', 'price', `("price" < ${bounds.price.min} OR "price" > ${bounds.price.max})`);
+  check('implausible_bedrooms', 'bedrooms', `"bedrooms" > ${bounds.bedrooms.max}`);
+  check('implausible_bathrooms', 'bathrooms', `"bathrooms" > ${bounds.bathrooms.max}`);
+  check('implausible_sqft', 'sqft', `"sqft" > ${bounds.sqft.max}`);
   const lastListingDate = new Date(context.graceEndMs).toISOString().slice(0, 10);
-  outside(
+  check(
+    'implausible_listing_date',
     'listing_date',
     `("listing_date" < ${sqlString(bounds.listingDateMin)} OR "listing_date" > ${sqlString(lastListingDate)})`,
   );
-  outside('days_on_market', `"days_on_market" > ${bounds.days_on_market.max}`);
+  check('implausible_days_on_market', 'days_on_market', `"days_on_market" > ${bounds.days_on_market.max}`);
   const earliestScrapeMs = context.epochStartMs - bounds.scrapedLeadSeconds * 1000;
-  outside(
+  check(
+    'implausible_scraped_timestamp',
     'scraped_timestamp',
-    `coalesce(${scrapedMsSql()} < ${earliestScrapeMs} OR ${scrapedMsSql()} > ${context.graceEndMs}, true)`,
+    `coalesce(NOT (${scrapedMsSql()} BETWEEN ${earliestScrapeMs} AND ${context.graceEndMs}), true)`,
   );
   return predicates;
 }
 
 /** The row's reasons as a BIGINT bit set, bit i for predicate i. */
 export function reasonFlagsSql(predicates: readonly ReasonPredicate[]): string {
+  return LISTING_COLUMNS.map((column) => columnFlagsSql(predicates, column.name)).join(' | ');
+}
+
+/**
+ * The bits of `column`'s reasons (its share of `reasonFlagsSql`) as one CASE that evaluates the
+ * column's rule once: missing, else absent (nullable), else invalid, else the checks of a valid
+ * value. Equal to OR-ing the standalone predicates, which the equivalence tests check.
+ */
+export function columnFlagsSql(predicates: readonly ReasonPredicate[], column: ListingColumnName): string {
   if (predicates.length > 62) throw new RangeError('too many reasons for a BIGINT bit set');
-  return predicates
-    .map((predicate, bit) => `(CASE WHEN ${predicate.sql} THEN ${2 ** bit} ELSE 0 END)::BIGINT`)
-    .join(' + ');
+  const bitOf = (predicate: ReasonPredicate) => 2 ** predicates.indexOf(predicate);
+  const own = predicates.filter((predicate) => predicate.column === column);
+  const missing = own.find((predicate) => predicate.kind === 'missing');
+  const invalid = own.find((predicate) => predicate.kind === 'invalid');
+  const checks = own.filter((predicate) => predicate.kind === 'check');
+  const name = sqlIdentifier(column);
+  const branches = [
+    missing ? `WHEN ${missing.condition} THEN ${bitOf(missing)}` : `WHEN ${name} IS NULL THEN 0`,
+    invalid ? `WHEN NOT ${invalid.condition} THEN ${bitOf(invalid)}` : '',
+  ].filter(Boolean);
+  const valid = checks.length
+    ? checks.map((predicate) => `(CASE WHEN ${predicate.condition} THEN ${bitOf(predicate)} ELSE 0 END)`).join(' + ')
+    : '0';
+  return `(CASE ${branches.join(' ')} ELSE ${valid} END)::BIGINT`;
 }
 
 /** Bit masks of the reasons counting against each per-row data quality check. */
@@ -215,12 +277,21 @@ export function qualityMasks(
   return masks;
 }
 
-/** `listingIdentityKey` of `@resi/core` in SQL. */
+/** `listingIdentityKey` of `@resi/core` in SQL (the key itself, for tests and logs). */
 export const IDENTITY_KEY_SQL =
   `coalesce("mls_id", "source_url", lower(regexp_replace("address", '[\\t\\n\\x0B\\f\\r ]+', ' ', 'g')), '')` +
   ` || '|' || coalesce("listing_status", '')`;
 
-/** Every §7 value of the row, NULLs marked, joined: the copy fingerprint's text (`COPY_FINGERPRINT_COLUMNS`). */
-export function fingerprintTextSql(columns: readonly ListingColumnName[]): string {
-  return `concat_ws(chr(31), ${columns.map((name) => `coalesce('v' || CAST(${sqlIdentifier(name)} AS VARCHAR), 'n')`).join(', ')})`;
+/** The identity key as a 128-bit hash (two 64-bit DuckDB hashes), what duplicates are counted by. */
+export const IDENTITY_HASH_SQL = `((hash(${IDENTITY_KEY_SQL})::UHUGEINT << 64) | hash(${IDENTITY_KEY_SQL}, 'resi-identity')::UHUGEINT)`;
+
+/**
+ * A 128-bit fingerprint of the row's values in `columns` (`COPY_FINGERPRINT_COLUMNS`): two 64-bit
+ * DuckDB hashes of the typed values, NULL included. DuckDB hashes values natively, which is an
+ * order of magnitude faster than printing them for MD5; a collision between two different rows of
+ * an epoch (2.5 M rows) has a probability near 10⁻²⁶.
+ */
+export function fingerprintSql(columns: readonly ListingColumnName[]): string {
+  const values = columns.map(sqlIdentifier).join(', ');
+  return `((hash(${values})::UHUGEINT << 64) | hash(${values}, 'resi-fingerprint')::UHUGEINT)`;
 }
