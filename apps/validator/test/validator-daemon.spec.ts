@@ -100,7 +100,7 @@ describe('ValidatorDaemon against a stand-in API', () => {
       hotkey: signer.address,
       epochId: EPOCH_ID,
       resultsSha256: file.results_sha256,
-      minersScored: 11,
+      minersScored: 12,
     });
     expect(printed[0]).toContain(`weights for epoch ${EPOCH_ID}`);
     expect(scored).toEqual([EPOCH_ID]);
@@ -111,6 +111,29 @@ describe('ValidatorDaemon against a stand-in API', () => {
     await restarted.start();
     expect(await restarted.poll()).toEqual([]);
     expect(scored).toEqual([EPOCH_ID]);
+  });
+
+  it('waits for the grace end before scoring a COMPLETED epoch: late uploads still count', async () => {
+    scored = [];
+    const stats = api.stats;
+    api.stats = () => {
+      const body = stats();
+      return {
+        ...body,
+        epochStatus: {
+          ...body.epochStatus,
+          timing: { ...body.epochStatus.timing, serverTime: '2025-10-01T20:10:00.000Z' },
+        },
+      };
+    };
+    try {
+      const validator = daemon(join(root, 'state-grace'));
+      await validator.start();
+      expect(await validator.poll()).toEqual([]);
+      expect(scored).toEqual([]);
+    } finally {
+      api.stats = stats;
+    }
   });
 
   it('resumes at the failed step without scoring again', async () => {

@@ -140,7 +140,8 @@ export class ValidatorDaemon {
     const touched: string[] = [];
     for (const epochId of due) {
       try {
-        if (await this.advance(epochId, epochId === due.at(-1))) touched.push(epochId);
+        const serverNowMs = Date.parse(stats.epochStatus.timing.serverTime);
+        if (await this.advance(epochId, epochId === due.at(-1), serverNowMs)) touched.push(epochId);
       } catch (error) {
         log.error('epoch not finished; retrying at the next poll', { epoch: epochId, error: (error as Error).message });
       }
@@ -189,7 +190,7 @@ export class ValidatorDaemon {
   }
 
   /** Advances one epoch through score → upload → report → weights; true when something was done. */
-  private async advance(epochId: string, isNewest: boolean): Promise<boolean> {
+  private async advance(epochId: string, isNewest: boolean, serverNowMs: number): Promise<boolean> {
     const { api, store, log } = this.options;
     let record = store.record(epochId);
     if (!record) {
@@ -206,6 +207,8 @@ export class ValidatorDaemon {
       }
       if (!FINISHED_STATUSES.has(epoch.status)) return false;
       const submissions = await api.submissions(epochId);
+      // Uploads are accepted until the grace end: scoring earlier would miss the late ones.
+      if (Date.parse(submissions.graceEnd) > serverNowMs) return false;
       log.info('scoring epoch', { epoch: epochId, submissions: submissions.submissions.length });
       const outcome = await this.options.score({ epoch, submissions, validatorHotkey: api.hotkey });
       const path = join(this.options.resultsDirectory, `epoch=${epochId}`, 'validation_results.json');

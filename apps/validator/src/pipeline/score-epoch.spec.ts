@@ -46,7 +46,7 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
 
   it('writes a results file whose digest checks out', () => {
     expect(parseValidationResultsFile(outcome.text).results_sha256).toBe(outcome.file.results_sha256);
-    expect(Object.keys(outcome.file.validation_results)).toHaveLength(11);
+    expect(Object.keys(outcome.file.validation_results)).toHaveLength(12);
   });
 
   it('gives the honest miner full marks', () => {
@@ -99,6 +99,18 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
   it('zeroes corrupt files, whether the footer or the pages are broken, and goes on', () => {
     expect(result('corrupt')).toMatchObject({ outcome: 'rejected', reasons: [{ code: 'corrupt_parquet' }] });
     expect(result('corrupt-pages')).toMatchObject({ outcome: 'rejected', reasons: [{ code: 'corrupt_parquet' }] });
+  });
+
+  it('zeroes a file whose schema breaks §7, naming the column', () => {
+    expect(result('wrong-schema')).toMatchObject({
+      outcome: 'rejected',
+      reasons: [
+        {
+          code: 'wrong_schema',
+          message: 'listings.parquet: column price is stored as BYTE_ARRAY (UTF8), which does not convert to DOUBLE',
+        },
+      ],
+    });
   });
 
   it('zeroes the miner whose metadata claims more rows than the file holds', () => {

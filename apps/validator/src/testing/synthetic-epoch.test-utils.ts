@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import {
   DATA_FORMAT_VERSION,
+  LISTING_COLUMNS,
   type EpochAssignmentsResponse,
   type EpochSubmissionsResponse,
   LISTING_STATUSES,
@@ -236,6 +238,20 @@ export const CRAFTED_ZIPCODES: SyntheticZipcode[] = [
   { zipcode: '62799', expectedListings: 50, isHoneypot: true },
 ];
 
+/** The listings as a well-formed Parquet file whose `price` column holds text: a schema §7 refuses. */
+export function priceAsTextParquet(listings: readonly Listing[]): Uint8Array {
+  return new Uint8Array(
+    parquetWriteBuffer({
+      columnData: LISTING_COLUMNS.map((column) => ({
+        name: column.name,
+        data: listings.map((listing) => (column.name === 'price' ? String(listing.price) : listing[column.name])),
+        type:
+          column.name === 'price' || column.physicalType === 'BYTE_ARRAY' ? ('STRING' as const) : column.physicalType,
+      })),
+    }),
+  );
+}
+
 /** Garbles the column data but keeps the footer, so only decoding the pages can tell. */
 export function garblePages(bytes: Uint8Array): Uint8Array {
   const copy = bytes.slice();
@@ -247,8 +263,9 @@ export function garblePages(bytes: Uint8Array): Uint8Array {
  * Writes the crafted miners under `<root>/bucket` and the market feed at `<root>/market.json`:
  * honest; partial (two zipcodes); a fabricator in the honeypot; a copier of the honest miner
  * uploading later; a grace-period upload and one after the grace end; a truncated file; a file
- * with garbled pages; metadata claiming more rows than the file has; an inventor of listings in a
- * real zipcode; an upload without metadata.json. Each scrapes at its own time, as real miners do.
+ * with garbled pages; a file storing prices as text; metadata claiming more rows than the file
+ * has; an inventor of listings in a real zipcode; an upload without metadata.json. Each scrapes at
+ * its own time, as real miners do.
  */
 export async function writeCraftedEpoch(root: string): Promise<{ submissions: MinerSubmission[]; marketPath: string }> {
   const market = buildMarket(CRAFTED_ZIPCODES);
@@ -284,6 +301,13 @@ export async function writeCraftedEpoch(root: string): Promise<{ submissions: Mi
       uploadedAt: at('18:46:00'),
       fileBytes: garblePages,
       uid: 8,
+    },
+    {
+      label: 'wrong-schema',
+      listings: honestListings(market, at('17:15:00')),
+      uploadedAt: at('18:46:30'),
+      fileBytes: (_bytes) => priceAsTextParquet(honestListings(market, at('17:15:00'))),
+      uid: 12,
     },
     {
       label: 'overclaimer',
