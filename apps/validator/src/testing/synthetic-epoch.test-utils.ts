@@ -131,19 +131,22 @@ export interface SyntheticUpload {
   readonly withoutMetadata?: boolean;
   readonly listingsClaimed?: number;
   readonly uid?: number;
+  /** Another epoch than the synthetic one (a real API's). */
+  readonly epoch?: { readonly id: string; readonly nonce: string; readonly start: Date };
 }
 
 /** A miner's objects written under `root` like the bucket, and its submission entry. */
 export async function writeUpload(root: string, upload: SyntheticUpload): Promise<MinerSubmission> {
   const hotkey = hotkeyOf(upload.label);
+  const epoch = upload.epoch ?? { id: EPOCH_ID, nonce: EPOCH_NONCE, start: EPOCH_START };
   const written = writeListingsParquet(upload.listings);
   const bytes = upload.fileBytes ? upload.fileBytes(written) : written;
   const entry = listingsFileEntryOf(bytes, upload.claimedRows ?? upload.listings.length);
   const metadata = serializeMinerUploadMetadata({
-    epoch_id: EPOCH_ID,
+    epoch_id: epoch.id,
     miner_hotkey: hotkey,
-    epoch_nonce: EPOCH_NONCE,
-    mining_start_time: EPOCH_START.toISOString(),
+    epoch_nonce: epoch.nonce,
+    mining_start_time: epoch.start.toISOString(),
     mining_end_time: upload.uploadedAt.toISOString(),
     total_listings: entry.rows,
     zipcodes_completed: new Set(upload.listings.map((listing) => listing.zipcode)).size,
@@ -152,7 +155,7 @@ export async function writeUpload(root: string, upload: SyntheticUpload): Promis
   });
   const objects: StoredObject[] = [];
   const put = async (name: string, content: Uint8Array | string) => {
-    const key = minerObjectKey(hotkey, EPOCH_ID, name);
+    const key = minerObjectKey(hotkey, epoch.id, name);
     const data = typeof content === 'string' ? Buffer.from(content) : content;
     await mkdir(dirname(join(root, key)), { recursive: true });
     await writeFile(join(root, key), data);
