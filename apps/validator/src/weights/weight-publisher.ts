@@ -8,8 +8,6 @@ import {
 } from '@resi/chain';
 import { type WeightTableRow, formatWeightTable, weightTableOf } from './weight-table.js';
 
-type SubtensorApi = Awaited<ReturnType<typeof connectSubtensor>>;
-
 /** What happened to an epoch's weights. */
 export type WeightPublication =
   | { readonly outcome: 'set' | 'committed' | 'printed'; readonly table: WeightTableRow[]; readonly detail: string }
@@ -78,6 +76,9 @@ export interface ChainWeightOptions extends WeightShareOptions {
   readonly log: (message: string) => void;
 }
 
+/** What the chain publisher uses of `SubtensorWeightSetter` (a seam for tests). */
+export type MinerWeightSetter = Pick<SubtensorWeightSetter, 'preflight' | 'setMinerWeights' | 'revealDue'>;
+
 /**
  * Sets weights on subtensor through `@resi/chain` (`set_weights`, or commit/reveal when the
  * subnet has it enabled): miners are mapped to uids by the chain's own metagraph, validators and
@@ -86,10 +87,10 @@ export interface ChainWeightOptions extends WeightShareOptions {
 export class ChainWeightPublisher implements WeightPublisher {
   readonly mode = 'chain';
 
-  private constructor(
-    private readonly api: SubtensorApi,
-    private readonly setter: SubtensorWeightSetter,
-    private readonly options: ChainWeightOptions,
+  constructor(
+    private readonly setter: MinerWeightSetter,
+    private readonly options: WeightShareOptions & { readonly log: (message: string) => void },
+    private readonly disconnect: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   static async connect(options: ChainWeightOptions): Promise<ChainWeightPublisher> {
@@ -104,7 +105,7 @@ export class ChainWeightPublisher implements WeightPublisher {
         pendingCommitPath: options.pendingCommitPath,
         logger: { log: options.log, warn: options.log },
       });
-      return new ChainWeightPublisher(api, setter, options);
+      return new ChainWeightPublisher(setter, options, () => api.disconnect());
     } catch (error) {
       await api.disconnect();
       throw error;
@@ -164,6 +165,6 @@ export class ChainWeightPublisher implements WeightPublisher {
   }
 
   async close(): Promise<void> {
-    await this.api.disconnect();
+    await this.disconnect();
   }
 }
