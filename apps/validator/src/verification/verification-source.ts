@@ -94,7 +94,9 @@ export class ZipcodeFeedVerificationSource implements VerificationSource {
     const index = new Map<string, SourceCandidate>();
     const signal = AbortSignal.timeout(this.options.zipcodeTimeoutMs ?? 120_000);
     try {
-      for await (const page of this.feed.fetchZipcode({ zipcode, expectedListings: 0, signal })) {
+      // Verification needs every listing of the zipcode: no expectation a source could stop paging at.
+      const request = { zipcode, expectedListings: Number.MAX_SAFE_INTEGER, signal };
+      for await (const page of this.feed.fetchZipcode(request)) {
         for (const candidate of page) {
           for (const key of lookupKeys(candidate)) if (!index.has(key)) index.set(key, candidate);
         }
