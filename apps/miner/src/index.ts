@@ -2,7 +2,7 @@
  * @resi/miner — the resi miner: collects listings for the epoch's assigned zipcodes from a source,
  * writes `listings.parquet` and `metadata.json`, uploads them through the API and reports status.
  */
-export { ApiRequestError } from './api/api-errors.js';
+export { ApiRequestError, apiErrorOf, parseApiAnswer } from './api/api-errors.js';
 export { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, retryAfterMs } from './api/backoff.js';
 export { CircuitBreaker, CircuitOpenError } from './api/circuit-breaker.js';
 export { MinerApiClient, type MinerApiClientOptions, type StatusUpdate } from './api/miner-api-client.js';

@@ -10,7 +10,6 @@ import {
   type StatusUpdateResponse,
   assignmentCurrentCommitment,
   currentAssignmentsResponseSchema,
-  errorBodySchema,
   folderAccessCommitment,
   folderAccessResponseSchema,
   healthcheckResponseSchema,
@@ -21,8 +20,8 @@ import {
   statusUpdateResponseSchema,
 } from '@resi/core';
 import type { z } from 'zod';
-import { ApiRequestError, isRetryableStatus } from './api-errors.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, retryAfterMs, sleep } from './backoff.js';
+import { ApiRequestError, apiErrorOf, parseApiAnswer } from './api-errors.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, sleep } from './backoff.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
 
 /** The API routes the miner calls, named for logs, metrics and rate-limit bookkeeping. */
@@ -274,52 +273,8 @@ export class MinerApiClient {
     if (response.status >= 500) this.breaker.recordFailure(`HTTP ${response.status}`);
     else this.breaker.recordSuccess();
 
-    if (!response.ok) throw this.errorOf(spec.route, response, text);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new ApiRequestError(spec.route, response.status, 'INVALID_RESPONSE', 'the answer is not JSON', false);
-    }
-    const parsed = spec.schema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 5)
-        .map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)
-        .join('; ');
-      throw new ApiRequestError(spec.route, response.status, 'INVALID_RESPONSE', `unexpected answer: ${issues}`, false);
-    }
-    return parsed.data;
-  }
-
-  private errorOf(route: MinerApiRoute, response: Response, text: string): ApiRequestError {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = undefined;
-    }
-    const errorBody = errorBodySchema.safeParse(body);
-    const code = errorBody.success ? errorBody.data.code : 'HTTP_ERROR';
-    const message = errorBody.success
-      ? `${response.status} ${errorBody.data.code}: ${errorBody.data.message}`
-      : `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
-    const waitMs =
-      response.status === 429 || response.status === 503
-        ? retryAfterMs(response.headers.get('retry-after'))
-        : undefined;
-    // A timestamp outside the window means our clock is off; learnClock has corrected it, so a
-    // freshly signed retry succeeds. A replay means the first attempt arrived: re-signing is safe.
-    const retryable =
-      isRetryableStatus(response.status) || code === 'TIMESTAMP_OUT_OF_WINDOW' || code === 'SIGNATURE_REPLAYED';
-    return new ApiRequestError(
-      route,
-      response.status,
-      code,
-      message,
-      retryable,
-      waitMs === undefined ? undefined : Date.now() + waitMs,
-    );
+    if (!response.ok) throw apiErrorOf(spec.route, response, text);
+    return parseApiAnswer(spec.route, response.status, text, spec.schema);
   }
 
   private learnClock(dateHeader: string | null, startedAt: number): void {

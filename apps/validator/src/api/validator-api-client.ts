@@ -8,7 +8,6 @@ import {
   type ValidatorUploadResponse,
   epochAssignmentsResponseSchema,
   epochSubmissionsResponseSchema,
-  errorBodySchema,
   healthcheckResponseSchema,
   statsResponseSchema,
   validationCommitment,
@@ -17,7 +16,14 @@ import {
   validatorUploadCommitment,
   validatorUploadResponseSchema,
 } from '@resi/core';
-import { ApiRequestError, type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, retryAfterMs } from '@resi/miner';
+import {
+  ApiRequestError,
+  type BackoffPolicy,
+  DEFAULT_BACKOFF,
+  apiErrorOf,
+  backoffDelayMs,
+  parseApiAnswer,
+} from '@resi/miner';
 import type { z } from 'zod';
 
 export interface ValidatorApiClientOptions {
@@ -227,56 +233,8 @@ export class ValidatorApiClient {
     }
     const text = await response.text().catch(() => '');
     this.learnClock(response.headers.get('date'), started);
-    if (!response.ok) throw this.errorOf(spec.route, response, text);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new ApiRequestError(spec.route, response.status, 'INVALID_RESPONSE', 'the answer is not JSON', false);
-    }
-    const parsed = spec.schema.safeParse(json);
-    if (!parsed.success) {
-      const issues = parsed.error.issues
-        .slice(0, 5)
-        .map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`)
-        .join('; ');
-      throw new ApiRequestError(spec.route, response.status, 'INVALID_RESPONSE', `unexpected answer: ${issues}`, false);
-    }
-    return parsed.data;
-  }
-
-  private errorOf(route: string, response: Response, text: string): ApiRequestError {
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch {
-      document = undefined;
-    }
-    const errorBody = errorBodySchema.safeParse(document);
-    const code = errorBody.success ? errorBody.data.code : 'HTTP_ERROR';
-    const message = errorBody.success
-      ? `${response.status} ${errorBody.data.code}: ${errorBody.data.message}`
-      : `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
-    const waitMs =
-      response.status === 429 || response.status === 503
-        ? retryAfterMs(response.headers.get('retry-after'))
-        : undefined;
-    const status = response.status;
-    // A timestamp outside the window is our clock, now corrected; a replay means the first attempt arrived.
-    const retryable =
-      status === 408 ||
-      status === 429 ||
-      status >= 500 ||
-      code === 'TIMESTAMP_OUT_OF_WINDOW' ||
-      code === 'SIGNATURE_REPLAYED';
-    return new ApiRequestError(
-      route,
-      status,
-      code,
-      message,
-      retryable,
-      waitMs === undefined ? undefined : Date.now() + waitMs,
-    );
+    if (!response.ok) throw apiErrorOf(spec.route, response, text);
+    return parseApiAnswer(spec.route, response.status, text, spec.schema);
   }
 
   private learnClock(dateHeader: string | null, startedMs: number): void {
