@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,5 +191,20 @@ describe('ValidatorDaemon against a stand-in API', () => {
     } finally {
       api.refusedValidators.delete(signer.address);
     }
+  });
+
+  it('leaves no abort listener behind between polls, however long it runs', async () => {
+    scored = [];
+    printed = [];
+    const sut = daemon(join(root, 'state-e'));
+    await sut.start();
+    const controller = new AbortController();
+    const running = sut.run(controller.signal);
+    await sut.poll(); // the epoch is scored: the polls that follow are quick
+    await new Promise((resolve) => setTimeout(resolve, 500)); // tens of 10 ms polls
+    const listeners = getEventListeners(controller.signal, 'abort').length;
+    controller.abort();
+    await running;
+    expect(listeners).toBeLessThanOrEqual(1);
   });
 });

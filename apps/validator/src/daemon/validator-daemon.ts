@@ -53,10 +53,16 @@ function isPermanent(error: unknown): error is ApiRequestError {
   );
 }
 
+/** Waits `ms`, or less when `signal` aborts; the abort listener goes with the wait (the signal lives on). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 async function writeFileAtomically(path: string, content: string): Promise<void> {
