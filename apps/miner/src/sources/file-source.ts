@@ -1,3 +1,4 @@
+import { scrapeNow } from './scrape-clock.js';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { type ListingColumnName, readListingsParquet } from '@resi/core';
@@ -127,7 +128,7 @@ export class FileListingSource implements ListingSource {
   private readonly now: () => Date;
 
   constructor(private readonly options: FileSourceOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? scrapeNow;
   }
 
   async *fetchZipcode(request: ZipcodeRequest): AsyncIterable<CandidateListing[]> {

@@ -1,3 +1,4 @@
+import { scrapeNow } from './scrape-clock.js';
 import {
   daysSince,
   integerOf,
@@ -154,7 +155,7 @@ export class RealtorListingSource implements ListingSource {
   private readonly now: () => Date;
 
   constructor(private readonly options: RealtorSourceOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? scrapeNow;
   }
 
   async *fetchZipcode(request: ZipcodeRequest): AsyncIterable<CandidateListing[]> {

@@ -1,3 +1,4 @@
+import { scrapeNow } from './scrape-clock.js';
 import { csvRecords } from './csv.js';
 import {
   integerOf,
@@ -86,7 +87,7 @@ export class RedfinListingSource implements ListingSource {
   private readonly now: () => Date;
 
   constructor(private readonly options: RedfinSourceOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? scrapeNow;
   }
 
   async *fetchZipcode(request: ZipcodeRequest): AsyncIterable<CandidateListing[]> {

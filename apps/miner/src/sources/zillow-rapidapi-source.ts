@@ -1,3 +1,4 @@
+import { scrapeNow } from './scrape-clock.js';
 import {
   daysSince,
   integerOf,
@@ -113,7 +114,7 @@ export class ZillowRapidApiListingSource implements ListingSource {
   private quotaExhausted = false;
 
   constructor(private readonly options: ZillowRapidApiSourceOptions) {
-    this.now = options.now ?? (() => new Date());
+    this.now = options.now ?? scrapeNow;
   }
 
   async *fetchZipcode(request: ZipcodeRequest): AsyncIterable<CandidateListing[]> {
