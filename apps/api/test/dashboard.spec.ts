@@ -154,4 +154,15 @@ describe('public dashboard routes', () => {
     const body = dashboardResultsResponseSchema.parse((await get(`/api/v1/dashboard/epochs/${EPOCH}/results`)).json());
     expect(body.consensus.validatorsReported).toBe(2);
   });
+
+  it('keeps showing the newest scored epoch while the next finished one awaits its validators', async () => {
+    // validators[0] replaces its forged file: two of three agree on EPOCH again.
+    await publishResultsFile(sut.deps.storage, resultsFileFor(CONTEXT, craftedMiners(), validators[0]!.hotkey));
+    // The epoch after EPOCH (20:00–24:00) has finished; nobody has scored it yet.
+    sut.clock.set(new Date('2025-10-02T00:10:00Z'));
+    const body = dashboardOverviewResponseSchema.parse((await get('/api/v1/dashboard/overview')).json());
+    expect(body.recentEpochs.find((e) => e.id === '2025-10-01T20-00-00')?.status).toBe('COMPLETED');
+    expect(body.results?.epochId).toBe(EPOCH);
+    expect(body.results?.miners.length).toBeGreaterThan(0);
+  });
 });

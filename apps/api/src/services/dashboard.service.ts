@@ -52,8 +52,7 @@ export class DashboardService {
   async overview(): Promise<DashboardOverviewResponse> {
     const current = await this.currentEpoch();
     const [miners, stats] = await Promise.all([this.miners(current.epoch.id), this.stats.stats()]);
-    const finished = stats.recentEpochs.find((e) => e.status === 'COMPLETED' || e.status === 'ARCHIVED');
-    const results = finished ? await this.results(finished.id) : null;
+    const results = await this.newestScoredResults(stats.recentEpochs);
     return {
       success: true,
       serverTime: current.serverTime,
@@ -70,6 +69,24 @@ export class DashboardService {
       },
       recentEpochs: stats.recentEpochs,
     };
+  }
+
+  /**
+   * The newest finished epoch that validators have scored: a just-finished epoch has no results
+   * until its grace period is over, and the page should keep showing the last scores meanwhile.
+   * Falls back to the newest finished epoch (its empty results say why) when none is scored.
+   */
+  private async newestScoredResults(
+    recent: readonly { id: string; status: string }[],
+  ): Promise<DashboardResultsResponse | null> {
+    const finished = recent.filter((e) => e.status === 'COMPLETED' || e.status === 'ARCHIVED').slice(0, 3);
+    let newest: DashboardResultsResponse | null = null;
+    for (const epoch of finished) {
+      const results = await this.results(epoch.id);
+      newest ??= results;
+      if (results.scoresFrom !== null) return results;
+    }
+    return newest;
   }
 
   /** The epoch active now, created on demand like the miners' current assignment. */
