@@ -17,6 +17,7 @@ export {
   parseMinerConfig,
 } from './config/miner-config.js';
 export { MinerDaemon, type MinerDaemonOptions } from './daemon/miner-daemon.js';
+export { type CollectionSnapshot, collectionSnapshot } from './daemon/status-reporter.js';
 export { type Logger, createLogger, silentLogger } from './observability/logger.js';
 export { MinerMetrics } from './observability/metrics.js';
 export { collectZipcode, type ZipcodeCollection } from './sources/collect-zipcode.js';
@@ -32,6 +33,7 @@ export { RedfinListingSource, mapRedfinRow, parseRedfinCsv } from './sources/red
 export { createListingSource } from './sources/source-registry.js';
 export { ZillowRapidApiListingSource, mapZillowProperty } from './sources/zillow-rapidapi-source.js';
 export { EpochWork, WorkStore } from './store/work-store.js';
+export { LISTINGS_FILE_NAME, METADATA_FILE_NAME, packageEpoch } from './upload/package-epoch.js';
 export { Uploader, type UploadMethod } from './upload/uploader.js';
 export { type MinerRun, startMiner } from './start-miner.js';
 export { SourceHttpClient, type SourceHttpOptions } from './sources/source-http.js';

@@ -59,3 +59,53 @@ describe('market simulator, through the real realtor adapter', () => {
     );
   });
 });
+
+describe('market simulator variants', () => {
+  let sut: MarketSimulator;
+  const collectFrom = (endpoints: { graphqlUrl: string; suggestUrl: string }, zipcode: string) =>
+    collectZipcode(
+      new RealtorListingSource({
+        ...endpoints,
+        soldDays: 90,
+        http: new SourceHttpClient({
+          source: 'realtor',
+          userAgent: 'resi-test/1.0',
+          requestsPerMinute: 0,
+          maxConcurrent: 4,
+          timeoutMs: 5_000,
+          backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+          env: {},
+        }),
+        now: () => NOW,
+      }),
+      { zipcode, expectedListings: 0, signal: new AbortController().signal },
+    );
+
+  beforeAll(async () => {
+    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => NOW, slowDelayMs: 150 });
+  });
+  afterAll(() => sut.close());
+
+  it('fabricated: invents homes in honeypot zipcodes, and none of its homes is in the real market', async () => {
+    const honeypot = catalogue.zipcodes.find((z) => z.honeypotCandidate)!;
+    const invented = await collectFrom(sut.endpoints('fabricated'), honeypot.zipcode);
+    expect(invented.listings.length).toBeGreaterThan(0);
+    expect(invented.listings.every((l) => l.zipcode === honeypot.zipcode)).toBe(true);
+
+    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 50)!;
+    const real = await collectFrom(sut.endpoints('market'), zip.zipcode);
+    const fake = await collectFrom(sut.endpoints('fabricated'), zip.zipcode);
+    const realIds = new Set(real.listings.map((l) => l.mls_id));
+    expect(fake.listings.length).toBeGreaterThan(0);
+    expect(fake.listings.filter((l) => realIds.has(l.mls_id))).toEqual([]);
+  });
+
+  it('slow: the real market, each answer held back', async () => {
+    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 20)!;
+    const started = performance.now();
+    const slow = await collectFrom(sut.endpoints('slow'), zip.zipcode);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(150 * 2);
+    const real = await collectFrom(sut.endpoints('market'), zip.zipcode);
+    expect(slow.listings.map((l) => l.mls_id)).toEqual(real.listings.map((l) => l.mls_id));
+  });
+});

@@ -5,12 +5,25 @@ import type { CatalogueZipcode } from '@resi/api';
 /** What the simulator needs to know of a zipcode: the catalogue's row, or nothing. */
 export type ZipcodeLookup = (zipcode: string) => CatalogueZipcode | undefined;
 
-export interface MarketSimulator {
-  url: string;
-  /** The `--realtor.graphql-url` the miners use. */
+/** The two URLs the `realtor` source is pointed at (`--realtor.url`, `--realtor.suggest-url`). */
+export interface RealtorEndpoints {
   graphqlUrl: string;
-  /** The `--realtor.suggest-url` the miners use. */
   suggestUrl: string;
+}
+
+/**
+ * How the simulator answers, by path prefix:
+ * - `market`: the market as it is (every honest miner and both validators see this);
+ * - `slow`: the same market, each answer held for `slowDelayMs` (a throttled source, so a
+ *   miner is still collecting when the devnet freezes or kills it);
+ * - `fabricated`: a made-up market: plausible homes in every zipcode asked, honeypots included,
+ *   none of which exists in `market` (what a miner inventing data would upload).
+ */
+export type MarketVariant = 'market' | 'slow' | 'fabricated';
+
+export interface MarketSimulator extends RealtorEndpoints {
+  url: string;
+  endpoints(variant: MarketVariant): RealtorEndpoints;
   close(): Promise<void>;
 }
 
@@ -62,16 +75,20 @@ function random(seed: string, key: string): () => number {
  * The homes of one zipcode on one day, for sale or sold: a function of the seed, the zipcode and
  * the day only, so every miner that asks sees the same market. Counts follow the catalogue's
  * expected listings; a zipcode with no residents (a honeypot candidate) has none, as in reality.
+ * `fabricated` makes up homes everywhere, empty zipcodes included, under ids no real home has.
  */
 export function simulatedHomes(
   seed: string,
   zip: CatalogueZipcode,
   kind: 'for_sale' | 'sold',
   day: string,
+  options: { fabricated?: boolean } = {},
 ): Record<string, unknown>[] {
-  if (zip.honeypotCandidate || zip.population === 0) return [];
+  const empty = zip.honeypotCandidate || zip.population === 0;
+  if (empty && !options.fabricated) return [];
   const rng = random(seed, `${zip.zipcode}:${kind}:${day}`);
-  const count = Math.round(zip.expectedListings * (kind === 'for_sale' ? 0.8 + rng() * 0.4 : 0.3 + rng() * 0.2));
+  const expected = empty ? 40 : zip.expectedListings;
+  const count = Math.round(expected * (kind === 'for_sale' ? 0.8 + rng() * 0.4 : 0.3 + rng() * 0.2));
   const today = Date.parse(`${day}T00:00:00Z`);
   const base = PRICE_BY_TIER[zip.marketTier];
   return Array.from({ length: count }, (_, i) => {
@@ -82,7 +99,7 @@ export function simulatedHomes(
     const price = Math.round((base * (0.5 + rng() * 1.2)) / 1000) * 1000;
     const listDate = new Date(today - Math.floor(rng() * 120 + 1) * DAY_MS).toISOString().slice(0, 10);
     const soldDate = new Date(today - Math.floor(rng() * 60 + 1) * DAY_MS).toISOString().slice(0, 10);
-    const propertyId = `${zip.zipcode}${kind === 'sold' ? 'S' : 'L'}${String(i).padStart(5, '0')}`;
+    const propertyId = `${zip.zipcode}${options.fabricated ? 'F' : ''}${kind === 'sold' ? 'S' : 'L'}${String(i).padStart(5, '0')}`;
     const slug = `${line.replaceAll(' ', '-')}_${zip.city.replaceAll(' ', '-')}_${zip.state}_${zip.zipcode}_M${propertyId}`;
     return {
       property_id: propertyId,
@@ -107,6 +124,9 @@ export function simulatedHomes(
   });
 }
 
+/** `/suggest`, `/graphql`, or either under a variant's prefix (`/slow/graphql`). */
+const ROUTE = /^(?:\/(slow|fabricated))?\/(suggest|graphql)$/;
+
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -128,20 +148,28 @@ export async function startMarketSimulator(options: {
   seed?: string;
   port?: number;
   now?: () => Date;
+  /** How long the `slow` variant holds each answer; default 500 ms. */
+  slowDelayMs?: number;
 }): Promise<MarketSimulator> {
   const seed = options.seed ?? 'resi-devnet';
   const now = options.now ?? (() => new Date());
+  const slowDelayMs = options.slowDelayMs ?? 500;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (req.method === 'GET' && url.pathname === '/suggest') {
+      const route = ROUTE.exec(url.pathname);
+      const variant = (route?.[1] ?? 'market') as MarketVariant;
+      const endpoint = route?.[2];
+      if (variant === 'slow') await new Promise((resolve) => setTimeout(resolve, slowDelayMs));
+      const invent = variant === 'fabricated';
+      if (req.method === 'GET' && endpoint === 'suggest') {
         const input = url.searchParams.get('input') ?? '';
         const zip = options.lookup(input);
-        const known = zip && !zip.honeypotCandidate;
+        const known = zip && (invent || !zip.honeypotCandidate);
         send(res, 200, { autocomplete: known ? [{ area_type: 'postal_code', postal_code: input }] : [] });
         return;
       }
-      if (req.method === 'POST' && url.pathname === '/graphql') {
+      if (req.method === 'POST' && endpoint === 'graphql') {
         let body: { query?: unknown; variables?: { postal_code?: unknown; offset?: unknown; limit?: unknown } };
         try {
           body = JSON.parse(await readBody(req)) as typeof body;
@@ -155,7 +183,11 @@ export async function startMarketSimulator(options: {
         const limit = Math.min(200, Number(body.variables?.limit ?? 200));
         const kind = typeof body.query === 'string' && body.query.includes('status: sold') ? 'sold' : 'for_sale';
         const zip = options.lookup(zipcode);
-        const homes = zip ? simulatedHomes(seed, zip, kind, now().toISOString().slice(0, 10)) : [];
+        const day = now().toISOString().slice(0, 10);
+        // Invented homes come from another seed: none of them is in the real market.
+        const homes = zip
+          ? simulatedHomes(invent ? `${seed}:fabricated` : seed, zip, kind, day, { fabricated: invent })
+          : [];
         const results = homes.slice(offset, offset + limit);
         send(res, 200, { data: { home_search: { total: homes.length, count: results.length, results } } });
         return;
@@ -167,10 +199,14 @@ export async function startMarketSimulator(options: {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}`;
+  const endpoints = (variant: MarketVariant): RealtorEndpoints => {
+    const prefix = variant === 'market' ? url : `${url}/${variant}`;
+    return { graphqlUrl: `${prefix}/graphql`, suggestUrl: `${prefix}/suggest` };
+  };
   return {
     url,
-    graphqlUrl: `${url}/graphql`,
-    suggestUrl: `${url}/suggest`,
+    ...endpoints('market'),
+    endpoints,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -8,6 +8,8 @@ const RESI_MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 
 export interface SupervisedProgram {
   name: string;
+  /** Sends a signal to the running program (false when none runs); SIGSTOP/SIGCONT freeze and thaw it. */
+  signal(signal: NodeJS.Signals): boolean;
   stop(): Promise<void>;
 }
 
@@ -25,14 +27,20 @@ export function supervise(
   const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
   let child: ChildProcess | undefined;
   let stopping = false;
+  let frozen = false;
   let restarts = 0;
 
+  let startedAt = 0;
   const start = () => {
+    frozen = false;
+    startedAt = Date.now();
     child = spawn(process.execPath, [RESI_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     child.once('exit', (code, signal) => {
       if (stopping) return;
+      // Back off when it keeps failing at start-up; a program that ran a while restarts at once.
+      if (Date.now() - startedAt > 30_000) restarts = 0;
       restarts += 1;
       const delay = Math.min(30_000, 1_000 * restarts);
       onEvent(
@@ -43,15 +51,26 @@ export function supervise(
   };
   start();
 
+  const running = () => (child && child.exitCode === null && child.signalCode === null ? child : undefined);
+
   return {
     name,
+    signal: (signal) => {
+      const target = running();
+      if (!target || stopping) return false;
+      if (signal === 'SIGSTOP') frozen = true;
+      if (signal === 'SIGCONT') frozen = false;
+      return target.kill(signal);
+    },
     stop: async () => {
       stopping = true;
-      const running = child;
-      if (running && running.exitCode === null && running.signalCode === null) {
-        const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-        running.kill('SIGTERM');
-        const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+      const target = running();
+      if (target) {
+        const exited = new Promise<void>((resolve) => target.once('exit', () => resolve()));
+        // A frozen program cannot act on SIGTERM until it runs again.
+        if (frozen) target.kill('SIGCONT');
+        target.kill('SIGTERM');
+        const timer = setTimeout(() => target.kill('SIGKILL'), 5_000);
         await exited;
         clearTimeout(timer);
       }

@@ -1,0 +1,110 @@
+import type { ValidationResultsFile } from '@resi/core';
+import { weightTableOf } from '@resi/validator';
+
+/** Who a devnet hotkey is: its wallet name and the part it plays. */
+export interface CastMember {
+  readonly name: string;
+  readonly role: string;
+}
+
+/** One miner's line of a devnet leaderboard. */
+export interface LeaderboardRow {
+  readonly name: string;
+  readonly role: string;
+  readonly outcome: string;
+  readonly total: number;
+  readonly quality: number;
+  readonly accuracy: number;
+  readonly completeness: number;
+  readonly timeliness: number;
+  /** Zipcodes placed 1st, 2nd, 3rd. */
+  readonly ranks: readonly [number, number, number];
+  /** Share of the weight vector (normalised, no burn). */
+  readonly weight: number;
+  /** Reason codes of what the validator caught (honeypot, copy, late, …). */
+  readonly caught: readonly string[];
+}
+
+/** Reasons that are findings about a miner's behaviour, as opposed to neutral notes. */
+const CAUGHT_CODES: ReadonlySet<string> = new Set([
+  'honeypot_listings',
+  'copied_listings',
+  'late_upload',
+  'uploaded_after_grace',
+  'upload_before_epoch',
+  'listings_not_verified',
+  'listings_claim_exceeds_rows',
+  'no_valid_listings',
+  'no_upload',
+]);
+
+/** The leaderboard of one validator's results file, best first. */
+export function leaderboardOf(file: ValidationResultsFile, cast: ReadonlyMap<string, CastMember>): LeaderboardRow[] {
+  const weights = new Map(
+    weightTableOf(file, {
+      uidOf: (hotkey) => file.validation_results[hotkey]?.uid,
+      excludeUids: [],
+      burnShare: 0,
+    }).map((row) => [row.hotkey, row.weight]),
+  );
+  return Object.entries(file.validation_results)
+    .map(([hotkey, result]): LeaderboardRow => {
+      const member = cast.get(hotkey) ?? { name: `${hotkey.slice(0, 8)}…`, role: 'unknown' };
+      const ranks: [number, number, number] = [0, 0, 0];
+      for (const placing of result.placings) if (placing.rank <= 3) ranks[placing.rank - 1]! += 1;
+      return {
+        name: member.name,
+        role: member.role,
+        outcome: result.outcome,
+        total: result.score.total_score,
+        quality: result.score.data_quality,
+        accuracy: result.score.accuracy,
+        completeness: result.score.completeness,
+        timeliness: result.score.timeliness,
+        ranks,
+        weight: weights.get(hotkey) ?? 0,
+        caught: result.reasons.filter((reason) => CAUGHT_CODES.has(reason.code)).map((reason) => reason.code),
+      };
+    })
+    .sort((a, b) => b.weight - a.weight || b.total - a.total || a.name.localeCompare(b.name));
+}
+
+const score = (value: number) => value.toFixed(2);
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+/** The leaderboard as a fixed-width table for a terminal. */
+export function formatLeaderboard(rows: readonly LeaderboardRow[]): string {
+  const header = [
+    'miner',
+    'role',
+    'total',
+    'quality',
+    'accuracy',
+    'complete',
+    'timely',
+    '1st/2nd/3rd',
+    'weight',
+    'caught',
+  ];
+  const lines = rows.map((row) => [
+    row.name,
+    row.role,
+    score(row.total),
+    score(row.quality),
+    score(row.accuracy),
+    score(row.completeness),
+    score(row.timeliness),
+    row.ranks.join('/'),
+    percent(row.weight),
+    row.caught.length > 0 ? row.caught.join(', ') : row.outcome === 'scored' ? '-' : row.outcome,
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
+  return [header, ...lines]
+    .map((cells) =>
+      cells
+        .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}

@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dashboardEpochResponseSchema } from '@resi/core';
+import { type Browser, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  REPO_ROOT,
+  type RunningProgram,
+  ensureBuilt,
+  freePort,
+  startResi,
+  waitForHttp,
+} from '../../api/test/e2e/processes.js';
+
+/**
+ * `resi devnet` as a newcomer runs it (`npm start`), with one-minute epochs: the real API, market
+ * simulator, honest and misbehaving miners and two validators as separate processes. The first
+ * epoch's leaderboard must catch the fabricator and the copier; the dashboard shows the devnet in
+ * Chromium; Ctrl-C stops everything and a second start resumes the same devnet.
+ */
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'dashboard');
+const WEB_ROOT = join(REPO_ROOT, 'apps', 'web');
+
+interface BoardRow {
+  miner: string;
+  role: string;
+  total: number;
+  weight: number;
+  caught: string;
+}
+
+/** The leaderboard the devnet printed for `epochId`, parsed from its fixed-width table. */
+function leaderboard(output: string, epochId: string): { heading: string; rows: BoardRow[] } | undefined {
+  const lines = output.split('\n');
+  const start = lines.findIndex((line) => line.startsWith(`epoch ${epochId} leaderboard`));
+  if (start < 0) return undefined;
+  const rows: BoardRow[] = [];
+  for (const line of lines.slice(start + 2)) {
+    if (!line.trim()) break;
+    const cells = line.split(/\s{2,}/);
+    rows.push({
+      miner: cells[0]!,
+      role: cells[1]!,
+      total: Number(cells[2]),
+      weight: Number(cells[8]!.replace('%', '')),
+      caught: cells[9] ?? '',
+    });
+  }
+  return { heading: lines[start]!, rows };
+}
+
+async function waitFor<T>(what: string, program: RunningProgram, probe: () => T | undefined, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (program.child.exitCode !== null)
+      throw new Error(`devnet exited while waiting for ${what}:\n${program.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`no ${what} within ${timeoutMs / 1000} s:\n${program.output()}`);
+}
+
+describe('resi devnet, end to end', { timeout: 420_000 }, () => {
+  let home: string;
+  let devnet: RunningProgram | undefined;
+  let browser: Browser | undefined;
+  let url: string;
+  let port: number;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    if (!existsSync(join(WEB_ROOT, 'dist', 'index.html'))) await build({ root: WEB_ROOT, logLevel: 'warn' });
+    home = mkdtempSync(join(tmpdir(), 'resi-devnet-e2e-'));
+    port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await devnet?.stop('SIGINT');
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  const start = () => startResi(['devnet', '--epoch', '1', '--port', String(port)], { RESI_HOME: home });
+
+  it("catches the fabricator and the copier in the first epoch's leaderboard, the validators agreeing", async () => {
+    devnet = start();
+    await waitForHttp(`${url}/healthcheck`, devnet);
+    const firstEpoch = await waitFor(
+      'start-up',
+      devnet,
+      () => /the first leaderboard is epoch (\S+)'s/.exec(devnet!.output())?.[1],
+      90_000,
+    );
+    const board = await waitFor('first leaderboard', devnet, () => leaderboard(devnet!.output(), firstEpoch), 240_000);
+    const row = (miner: string) => board.rows.find((r) => r.miner === miner);
+
+    expect(board.heading).toContain('devnet-validator-2 agrees');
+    expect(board.rows.map((r) => r.miner).sort()).toEqual(
+      [
+        'devnet-copier',
+        'devnet-crasher',
+        'devnet-fabricator',
+        'devnet-late',
+        'devnet-miner-1',
+        'devnet-miner-2',
+        'devnet-miner-3',
+      ].sort(),
+    );
+    expect(row('devnet-fabricator')).toMatchObject({ total: 0, weight: 0 });
+    expect(row('devnet-fabricator')!.caught).toContain('honeypot_listings');
+    expect(row('devnet-copier')).toMatchObject({ weight: 0 });
+    expect(row('devnet-copier')!.caught).toContain('copied_listings');
+    for (const honest of ['devnet-miner-1', 'devnet-miner-2', 'devnet-miner-3', 'devnet-crasher']) {
+      expect(row(honest), honest).toMatchObject({ caught: '-' });
+      expect(row(honest)!.total, honest).toBeGreaterThan(0.5);
+    }
+    expect(row('devnet-late')!.caught).toContain('late_upload');
+    const honestWeight = ['devnet-miner-1', 'devnet-miner-2', 'devnet-miner-3'].reduce(
+      (sum, miner) => sum + row(miner)!.weight,
+      0,
+    );
+    expect(honestWeight).toBeGreaterThan(50);
+    expect(devnet.output()).toMatch(/devnet-crasher killed \(SIGKILL\) mid-collection/);
+    expect(devnet.output()).toMatch(/devnet-late frozen \(SIGSTOP\)/);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('shows the devnet on the dashboard in Chromium', async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${url}/`);
+    await page.locator('#countdown').filter({ hasText: /\d+s$/ }).waitFor();
+    const first = await page.locator('#countdown').textContent();
+    await expect.poll(() => page.locator('#countdown').textContent(), { timeout: 10_000 }).not.toBe(first);
+
+    const current = dashboardEpochResponseSchema.parse(
+      await (await fetch(`${url}/api/v1/dashboard/epochs/current`)).json(),
+    );
+    const located = current.zipcodes.filter((z) => z.lat !== null).length;
+    expect(located).toBeGreaterThan(0);
+    const poll = { timeout: 20_000, interval: 250 };
+    await expect.poll(() => page.locator('svg.map circle.dot').count(), poll).toBe(located);
+    await expect.poll(() => page.locator('#scores tbody tr').count(), poll).toBe(7);
+    expect(await page.locator('#scores tr.caught').allTextContents()).toEqual(
+      expect.arrayContaining([expect.stringContaining('honeypot')]),
+    );
+    expect(await page.locator('#consensus').textContent()).toContain('100% of 2 validators agree');
+    await page.screenshot({ path: join(ARTIFACTS, 'devnet.png'), fullPage: true });
+  });
+
+  it('stops cleanly on Ctrl-C, and a second start resumes the same devnet', async () => {
+    const before = devnet!.output();
+    const hotkeys = [...before.matchAll(/^ {2}(devnet-\S+)\s+\S+\s+hotkey (\w+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(hotkeys).toHaveLength(9);
+    const firstEpoch = /the first leaderboard is epoch (\S+)'s/.exec(before)![1]!;
+    const epochAt = async () =>
+      dashboardEpochResponseSchema.parse(await (await fetch(`${url}/api/v1/dashboard/epochs/${firstEpoch}`)).json());
+    const epochBefore = await epochAt();
+
+    const stopped = Date.now();
+    expect(await devnet!.stop('SIGINT')).toBe(0);
+    expect(Date.now() - stopped).toBeLessThan(20_000);
+    expect(devnet!.output()).toContain('stopped; `npm start` resumes this devnet');
+
+    devnet = start();
+    await waitForHttp(`${url}/healthcheck`, devnet);
+    await waitFor('programs', devnet, () => (/programs started/.test(devnet!.output()) ? true : undefined), 60_000);
+    const after = devnet.output();
+    const hotkeysAfter = [...after.matchAll(/^ {2}(devnet-\S+)\s+\S+\s+hotkey (\w+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+    expect(hotkeysAfter).toEqual(hotkeys);
+    expect(after).not.toContain('join at the next');
+    // The epoch and its assignment survive the restart unchanged.
+    const epochAfter = await epochAt();
+    expect(epochAfter.epoch).toEqual(epochBefore.epoch);
+    expect(epochAfter.zipcodes).toEqual(epochBefore.zipcodes);
+  });
+});
