@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dashboardEpochResponseSchema } from '@resi/core';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   startResi,
   waitForHttp,
 } from '../../api/test/e2e/processes.js';
+import { hasChromium, launchChromium } from '../../web/test/chromium.test-utils.js';
 
 /**
  * `resi devnet` as a newcomer runs it (`npm start`), with one-minute epochs: the real API, market
@@ -21,16 +22,6 @@ import {
  * Chromium; Ctrl-C stops everything and a second start resumes the same devnet.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = join(REPO_ROOT, 'artifacts', 'dashboard');
 const WEB_ROOT = join(REPO_ROOT, 'apps', 'web');
 
@@ -139,9 +130,9 @@ describe('resi devnet, end to end', { timeout: 420_000 }, () => {
     expect(devnet.output()).toMatch(/devnet-late frozen \(SIGSTOP\)/);
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('shows the devnet on the dashboard in Chromium', async () => {
+  it.skipIf(!hasChromium)('shows the devnet on the dashboard in Chromium', async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.setDefaultTimeout(30_000);
     await page.goto(`${url}/`);

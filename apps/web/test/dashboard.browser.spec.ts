@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dashboardEpochResponseSchema, type EpochScoringContext, type MinerEvidence, type Neuron } from '@resi/core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,21 +17,10 @@ import { publishResultsFile, resultsFileFor } from '../../api/test/published-res
 import { createTestApi, makeIdentity, neuronOf, type TestApi } from '../../api/test/test-api.js';
 import { ClockRepository } from '../../api/src/repositories/clock.repository.js';
 import { SubmissionRepository } from '../../api/src/repositories/submission.repository.js';
+import { CHROMIUM, hasChromium, launchChromium } from './chromium.test-utils.js';
 
-/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const WEB_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/dashboard/', import.meta.url));
-const hasChromium = existsSync(CHROMIUM);
 /** The machine may be busy (CI shares two cores): generous waits, each still bounded. */
 const POLL = { timeout: 20_000, interval: 200 };
 if (!hasChromium) console.warn(`dashboard browser test SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
@@ -97,7 +86,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
     });
     await sut.app.listen(0, '127.0.0.1');
     url = await sut.app.getUrl();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
     page.setDefaultTimeout(30_000);
   });

@@ -1,17 +1,21 @@
 import { loadZipcodeCatalogue } from '@resi/api';
 import { collectZipcode, RealtorListingSource, SourceHttpClient } from '@resi/miner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MarketSimulator, simulatedHomes, startMarketSimulator } from './market-simulator.js';
+import {
+  type MarketSimulator,
+  type RealtorEndpoints,
+  simulatedHomes,
+  startMarketSimulator,
+} from './market-simulator.js';
 
 const catalogue = loadZipcodeCatalogue();
 const NOW = new Date('2025-10-01T16:05:00Z');
 
-describe('market simulator, through the real realtor adapter', () => {
-  let sut: MarketSimulator;
-  const source = () =>
+/** Collects one zipcode through the real realtor adapter pointed at `endpoints`. */
+const collectFrom = (endpoints: RealtorEndpoints, zipcode: string) =>
+  collectZipcode(
     new RealtorListingSource({
-      graphqlUrl: sut.graphqlUrl,
-      suggestUrl: sut.suggestUrl,
+      ...endpoints,
       soldDays: 90,
       http: new SourceHttpClient({
         source: 'realtor',
@@ -23,9 +27,13 @@ describe('market simulator, through the real realtor adapter', () => {
         env: {},
       }),
       now: () => NOW,
-    });
-  const collect = (zipcode: string) =>
-    collectZipcode(source(), { zipcode, expectedListings: 0, signal: new AbortController().signal });
+    }),
+    { zipcode, expectedListings: 0, signal: new AbortController().signal },
+  );
+
+describe('market simulator, through the real realtor adapter', () => {
+  let sut: MarketSimulator;
+  const collect = (zipcode: string) => collectFrom(sut, zipcode);
 
   beforeAll(async () => {
     sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => NOW });
@@ -62,24 +70,6 @@ describe('market simulator, through the real realtor adapter', () => {
 
 describe('market simulator variants', () => {
   let sut: MarketSimulator;
-  const collectFrom = (endpoints: { graphqlUrl: string; suggestUrl: string }, zipcode: string) =>
-    collectZipcode(
-      new RealtorListingSource({
-        ...endpoints,
-        soldDays: 90,
-        http: new SourceHttpClient({
-          source: 'realtor',
-          userAgent: 'resi-test/1.0',
-          requestsPerMinute: 0,
-          maxConcurrent: 4,
-          timeoutMs: 5_000,
-          backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
-          env: {},
-        }),
-        now: () => NOW,
-      }),
-      { zipcode, expectedListings: 0, signal: new AbortController().signal },
-    );
 
   beforeAll(async () => {
     sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => NOW, slowDelayMs: 150 });
