@@ -16,6 +16,7 @@ export {
   type SourceName,
   parseMinerConfig,
 } from './config/miner-config.js';
+export { type NamedOption, netuidOf, parseOptionValues } from './config/option-values.js';
 export { MinerDaemon, type MinerDaemonOptions } from './daemon/miner-daemon.js';
 export { type CollectionSnapshot, collectionSnapshot } from './daemon/status-reporter.js';
 export { type Logger, createLogger, silentLogger } from './observability/logger.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { netuidOf, parseOptionValues } from './option-values.js';
 
 /** Where the deployed Python clients point, by subnet: 46 on finney, 428 on the test network. */
 export const DEFAULT_API_URLS: Readonly<Record<number, string>> = {
@@ -309,26 +310,11 @@ export function parseMinerConfig(
   values: Readonly<Record<string, unknown>>,
   env: NodeJS.ProcessEnv = process.env,
 ): MinerConfig {
-  const merged: Record<string, unknown> = {};
-  for (const option of MINER_OPTIONS) {
-    const value = values[option.flag];
-    const fromEnv = option.env ? env[option.env] : undefined;
-    const chosen =
-      value !== undefined && value !== '' ? value : fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
-    if (chosen !== undefined) merged[option.flag] = chosen;
-  }
-  const parsed = rawConfigSchema.safeParse(merged);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const flag = String(issue.path[0] ?? '');
-      const option = MINER_OPTIONS.find((candidate) => candidate.flag === flag);
-      return `  --${flag}${option?.env ? ` (${option.env})` : ''}: ${issue.message}`;
-    });
-    throw new MinerConfigError(`Invalid miner configuration:\n${lines.join('\n')}`);
-  }
+  const parsed = parseOptionValues(MINER_OPTIONS, rawConfigSchema, values, env);
+  if ('problems' in parsed) throw new MinerConfigError(`Invalid miner configuration:\n${parsed.problems.join('\n')}`);
   const raw = parsed.data;
   const network = raw['subtensor.network'];
-  const netuid = raw.netuid ?? (network === 'test' ? 428 : 46);
+  const netuid = netuidOf(raw.netuid, network);
   const apiUrl = raw['api.url'] ?? DEFAULT_API_URLS[netuid];
   if (apiUrl === undefined) {
     throw new MinerConfigError(

@@ -1,4 +1,11 @@
-import { DEFAULT_API_URLS, MINER_OPTIONS, type MinerConfig, parseMinerConfig } from '@resi/miner';
+import {
+  DEFAULT_API_URLS,
+  MINER_OPTIONS,
+  type MinerConfig,
+  netuidOf,
+  parseMinerConfig,
+  parseOptionValues,
+} from '@resi/miner';
 import { z } from 'zod';
 
 /** One command-line option of `resi validator`, with the environment variable that also sets it. */
@@ -199,25 +206,11 @@ export function parseValidatorConfig(
   values: Readonly<Record<string, unknown>>,
   env: NodeJS.ProcessEnv = process.env,
 ): ValidatorConfig {
-  const merged: Record<string, unknown> = {};
-  for (const option of VALIDATOR_OPTIONS) {
-    const value = values[option.flag];
-    const fromEnv = option.env ? env[option.env] : undefined;
-    const chosen =
-      value !== undefined && value !== '' ? value : fromEnv !== undefined && fromEnv !== '' ? fromEnv : undefined;
-    if (chosen !== undefined) merged[option.flag] = chosen;
-  }
-  const parsed = rawSchema.safeParse(merged);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const flag = String(issue.path[0] ?? '');
-      const option = VALIDATOR_OPTIONS.find((candidate) => candidate.flag === flag);
-      return `  --${flag}${option?.env ? ` (${option.env})` : ''}: ${issue.message}`;
-    });
-    throw new ValidatorConfigError(`Invalid validator configuration:\n${lines.join('\n')}`);
-  }
+  const parsed = parseOptionValues(VALIDATOR_OPTIONS, rawSchema, values, env);
+  if ('problems' in parsed)
+    throw new ValidatorConfigError(`Invalid validator configuration:\n${parsed.problems.join('\n')}`);
   const raw = parsed.data;
-  const netuid = raw.netuid ?? (raw['subtensor.network'] === 'test' ? 428 : 46);
+  const netuid = netuidOf(raw.netuid, raw['subtensor.network']);
   const apiUrl = raw['api.url'] ?? DEFAULT_API_URLS[netuid];
   if (apiUrl === undefined) {
     throw new ValidatorConfigError(
