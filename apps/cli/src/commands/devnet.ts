@@ -183,6 +183,8 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
     EPOCH_TARGET_LISTINGS: '2000',
     // Every devnet program calls from 127.0.0.1, so the per-IP stats limit would be shared.
     RATE_LIMIT_STATS_PER_MINUTE: '6000',
+    // The devnet's own lines and leaderboards are what to read; LOG_LEVEL=info shows the API's too.
+    LOG_LEVEL: 'warn',
     ...process.env,
     RESI_HOME: home,
     METAGRAPH_FILE: join(home, 'metagraph.json'),
