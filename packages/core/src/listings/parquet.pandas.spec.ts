@@ -50,6 +50,27 @@ const listings: Listing[] = Array.from({ length: 40 }, (_, index) => ({
   scraped_timestamp: new Date(Date.UTC(2025, 9, 1, 16, 5, 0) + index * 61_000).toISOString(),
 }));
 
+/**
+ * Rows that drive every page layout the encoder has: a column of one value (dictionary indexes of
+ * bit width 0), long runs (RLE), cycling values (bit-packed), all-null columns, a -0 bathroom
+ * count (written PLAIN, since a dictionary would fold it into 0) and multi-byte text.
+ */
+const encodingEdges: Listing[] = Array.from({ length: 300 }, (_, index) => ({
+  address: `${index} Bahnhofstraße — Zürich 🏠`,
+  zipcode: index < 150 ? '62701' : '62702',
+  price: 100_000 + index,
+  bedrooms: index % 3 === 0 ? null : index % 5,
+  bathrooms: index % 7 === 0 ? -0 : 1.5,
+  sqft: null,
+  listing_date: '2025-09-14',
+  property_type: 'house',
+  listing_status: 'active',
+  days_on_market: index,
+  mls_id: null,
+  source_url: `https://example.com/listing/${index}`,
+  scraped_timestamp: `2025-10-01T16:05:0${Math.floor(index / 100)}.000000Z`,
+}));
+
 const PANDAS_FILES = [
   { name: 'snappy', variant: 'plain', compression: 'snappy' },
   { name: 'gzip', variant: 'plain', compression: 'gzip' },
@@ -77,14 +98,16 @@ describe.skipIf(!venv.ok)('listings.parquet and pandas/pyarrow', () => {
   let directory: string;
   let result: InteropResult;
   const ours = () => join(directory, 'ours.parquet');
+  const oursEdges = () => join(directory, 'ours-encoding-edges.parquet');
   const pandasPath = (name: string) => join(directory, `pandas-${name}.parquet`);
 
   beforeAll(() => {
     if (!venv.ok) return;
     directory = mkdtempSync(join(tmpdir(), 'resi-listings-pandas-'));
     writeFileSync(ours(), writeListingsParquet(listings, { rowGroupSize: 16 }));
+    writeFileSync(oursEdges(), writeListingsParquet(encodingEdges, { rowGroupSize: 128 }));
     result = runPythonJson<InteropResult>(venv, SCRIPT, {
-      describe: [ours()],
+      describe: [ours(), oursEdges()],
       write: PANDAS_FILES.map(({ name, variant, compression }) => ({
         path: pandasPath(name),
         rows: listings,
@@ -138,6 +161,13 @@ describe.skipIf(!venv.ok)('listings.parquet and pandas/pyarrow', () => {
 
     it('reads the same values', () => {
       expect(described().rows).toEqual(listings);
+    });
+
+    it('reads every page layout our encoder writes', () => {
+      const edges = result.files[oursEdges()]!;
+      expect(edges.codecs).toEqual(['SNAPPY']);
+      expect(edges.rows).toEqual(encodingEdges);
+      expect(Object.is(edges.rows[0]!.bathrooms, -0)).toBe(true);
     });
   });
 

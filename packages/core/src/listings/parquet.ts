@@ -1,6 +1,5 @@
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData, type SchemaElement } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
-import { parquetWriteBuffer, type ColumnSource } from 'hyparquet-writer';
 import { ResiError } from '../errors.js';
 import {
   LISTING_COLUMNS,
@@ -10,6 +9,7 @@ import {
   type ListingColumnSpec,
   type ListingsFileRow,
 } from './listing.js';
+import { encodeListingsParquet } from './listings-parquet-encoder.js';
 import { DATA_FORMAT_VERSION } from './metadata.js';
 
 /**
@@ -29,44 +29,14 @@ export interface ListingsParquetWriteOptions {
 }
 
 /**
- * Free-text columns written without min/max statistics: nobody prunes row groups on an address or
- * URL, and comparing their long strings was 40% of the write time.
- */
-const COLUMNS_WITHOUT_STATISTICS: ReadonlySet<ListingColumnName> = new Set([
-  'address',
-  'mls_id',
-  'source_url',
-  'scraped_timestamp',
-]);
-
-function schemaElementOf(column: ListingColumnSpec): SchemaElement {
-  return {
-    name: column.name,
-    type: column.physicalType,
-    repetition_type: column.nullable ? 'OPTIONAL' : 'REQUIRED',
-    ...(column.convertedType === 'UTF8' ? { converted_type: 'UTF8', logical_type: { type: 'STRING' } } : {}),
-  };
-}
-
-function columnValues(listings: readonly Listing[], column: (typeof LISTING_COLUMNS)[number]): ColumnSource['data'] {
-  const name = column.name;
-  // Typed arrays for required numbers spare the writer a conversion; nullable ones need null slots.
-  if (!column.nullable && column.physicalType === 'INT32') {
-    return Int32Array.from(listings, (listing) => listing[name] as number);
-  }
-  if (!column.nullable && column.physicalType === 'DOUBLE') {
-    return Float64Array.from(listings, (listing) => listing[name] as number);
-  }
-  return listings.map((listing) => listing[name]);
-}
-
-/**
  * Encodes listings as `listings.parquet` (PROTOCOL.md §7): the columns of `LISTING_COLUMNS` in
  * order with their exact physical types (UTF8 strings, DOUBLE, INT32), `REQUIRED` except the
- * nullable columns, Snappy-compressed, in row groups of {@link LISTINGS_ROW_GROUP_SIZE}.
+ * nullable columns, Snappy-compressed, in row groups of {@link LISTINGS_ROW_GROUP_SIZE}; each
+ * column chunk one page, dictionary-encoded where that is smaller. No min/max statistics: every
+ * reader of these files scans them whole, and computing them was a fifth of the write time.
  *
  * Every row is checked first, because the file must never break §7 (an INT32 column would
- * silently truncate a fractional or oversized number).
+ * silently truncate a fractional or oversized number), and written as the check returns it.
  * @throws ResiError `VALIDATION_FAILED` naming the first invalid row and its reject reasons.
  */
 export function writeListingsParquet(
@@ -77,6 +47,7 @@ export function writeListingsParquet(
   if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
     throw new RangeError(`rowGroupSize must be a positive integer; got ${rowGroupSize}`);
   }
+  const rows: Listing[] = new Array<Listing>(listings.length);
   listings.forEach((listing, rowIndex) => {
     const result = validateListing(listing);
     if (!result.ok) {
@@ -85,20 +56,13 @@ export function writeListingsParquet(
         reasons: result.reasons,
       });
     }
+    rows[rowIndex] = result.listing;
   });
-  const buffer = parquetWriteBuffer({
-    schema: [{ name: 'schema', num_children: LISTING_COLUMNS.length }, ...LISTING_COLUMNS.map(schemaElementOf)],
-    columnData: LISTING_COLUMNS.map((column) => ({
-      name: column.name,
-      data: columnValues(listings, column),
-      statistics: !COLUMNS_WITHOUT_STATISTICS.has(column.name),
-    })),
-    codec: 'SNAPPY',
+  return encodeListingsParquet(rows, {
     rowGroupSize,
-    kvMetadata: [{ key: LISTINGS_FORMAT_METADATA_KEY, value: DATA_FORMAT_VERSION }],
+    keyValueMetadata: [{ key: LISTINGS_FORMAT_METADATA_KEY, value: DATA_FORMAT_VERSION }],
     createdBy: 'resi',
   });
-  return new Uint8Array(buffer);
 }
 
 /**
