@@ -34,7 +34,14 @@ export { RedfinListingSource, mapRedfinRow, parseRedfinCsv } from './sources/red
 export { createListingSource } from './sources/source-registry.js';
 export { ZillowRapidApiListingSource, mapZillowProperty } from './sources/zillow-rapidapi-source.js';
 export { EpochWork, WorkStore } from './store/work-store.js';
-export { LISTINGS_FILE_NAME, METADATA_FILE_NAME, packageEpoch } from './upload/package-epoch.js';
+export {
+  LISTINGS_FILE_NAME,
+  MAX_ROWS_PER_LISTINGS_FILE,
+  METADATA_FILE_NAME,
+  type PackageEpochOptions,
+  listingsPartName,
+  packageEpoch,
+} from './upload/package-epoch.js';
 export { Uploader, type UploadMethod } from './upload/uploader.js';
 export { type MinerRun, startMiner } from './start-miner.js';
 export { SourceHttpClient, type SourceHttpOptions } from './sources/source-http.js';

@@ -11,6 +11,7 @@ import { WorkStore } from '../store/work-store.js';
 import { sampleListing } from '../testing/listing-fixtures.test-utils.js';
 import { type ProtocolDouble, startProtocolDouble } from '../testing/protocol-double.test-utils.js';
 import { assignmentFixture, makeTestSigner } from '../testing/protocol-fixtures.test-utils.js';
+import { listingsPartName } from '../upload/package-epoch.js';
 import { Uploader } from '../upload/uploader.js';
 import { MinerDaemon, type MinerDaemonOptions } from './miner-daemon.js';
 
@@ -104,6 +105,48 @@ describe('MinerDaemon', () => {
       zipcodes_completed: 11,
       files: { 'listings.parquet': { sha256: sha256Hex(parquet), bytes: parquet.byteLength, rows: 33 } },
     });
+  });
+
+  it('uploads an epoch over the row limit in parts, every part before metadata.json, which lists them all', async () => {
+    const assignment = activeAssignment();
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(3) }), { maxRowsPerFile: 10 }));
+
+    expect(double.statuses.at(-1)).toMatchObject({ status: 'COMPLETED', listingsScraped: 33, s3UploadComplete: true });
+    const prefix = `data/hotkey=${signer.address}/epoch=${assignment.epochId}/`;
+    const parts = ['listings-0001.parquet', 'listings-0002.parquet', 'listings-0003.parquet', 'listings-0004.parquet'];
+    expect(double.writes.map((write) => write.key)).toEqual([...parts, 'metadata.json'].map((name) => prefix + name));
+    const metadata = parseMinerUploadMetadata(double.objects.get(`${prefix}metadata.json`)!);
+    expect(metadata.total_listings).toBe(33);
+    expect(Object.keys(metadata.files)).toEqual(parts);
+    const zipcodes: (string | null)[] = [];
+    for (const [index, name] of parts.entries()) {
+      const parquet = new Uint8Array(double.objects.get(prefix + name)!);
+      const { rows } = await readListingsParquet(parquet);
+      expect(rows).toHaveLength(index < 3 ? 10 : 3);
+      expect(metadata.files[name]).toEqual({
+        sha256: sha256Hex(parquet),
+        bytes: parquet.byteLength,
+        rows: rows.length,
+      });
+      zipcodes.push(...rows.map((row) => row.zipcode));
+    }
+    expect(zipcodes).toEqual(ZIPCODES.flatMap((zipcode) => [zipcode, zipcode, zipcode]));
+  });
+
+  it('asks for upload grants in batches the API accepts when the parts outnumber them', async () => {
+    const assignment = activeAssignment();
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(6) }), { maxRowsPerFile: 1 }));
+
+    expect(double.statuses.at(-1)).toMatchObject({ status: 'COMPLETED', listingsScraped: 66, s3UploadComplete: true });
+    const grants = double.requests.filter((request) => request.url.pathname === '/api/v1/s3-access/miner-upload');
+    expect(grants).toHaveLength(2);
+    const names = double.writes.map((write) => write.key.split('/').at(-1));
+    expect(names).toEqual([...Array.from({ length: 66 }, (_, index) => listingsPartName(index + 1)), 'metadata.json']);
+    const prefix = `data/hotkey=${signer.address}/epoch=${assignment.epochId}/`;
+    const metadata = parseMinerUploadMetadata(double.objects.get(`${prefix}metadata.json`)!);
+    expect(Object.keys(metadata.files)).toHaveLength(66);
   });
 
   it('does nothing more for an epoch it already finished', async () => {

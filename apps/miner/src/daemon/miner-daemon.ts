@@ -38,6 +38,8 @@ export interface MinerDaemonOptions {
   readonly once?: boolean;
   /** First wait between start-up health checks; grows per attempt up to a minute. */
   readonly healthRetryMs?: number;
+  /** Rows per listings file; more are uploaded in parts (default `MAX_ROWS_PER_LISTINGS_FILE`). */
+  readonly maxRowsPerFile?: number;
 }
 
 /** When an epoch's work must be done by, epoch milliseconds. */
@@ -215,7 +217,7 @@ export class MinerDaemon {
         if (Date.now() < timing.collectUntilMs) await this.collect(work, timing, reporter, signal);
         await reporter.settle();
         this.progress.phase('writing parquet');
-        await packageEpoch(work, this.options.api.hotkey, new Date());
+        await packageEpoch(work, this.options.api.hotkey, new Date(), { maxRowsPerFile: this.options.maxRowsPerFile });
         const packaged = work.state.package as EpochState['package'];
         this.log.info('upload prepared', { epochId, files: packaged?.files, listings: packaged?.totalListings });
       }

@@ -1,4 +1,10 @@
-import { type FolderAccessResponse, type PresignedFilePost, type PresignedPut, minerObjectKey } from '@resi/core';
+import {
+  type FolderAccessResponse,
+  MAX_FILES_PER_MINER_UPLOAD,
+  type PresignedFilePost,
+  type PresignedPut,
+  minerObjectKey,
+} from '@resi/core';
 import { ApiRequestError } from '../api/api-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, sleep } from '../api/backoff.js';
 import type { MinerApiClient } from '../api/miner-api-client.js';
@@ -57,6 +63,18 @@ export class Uploader {
   }
 
   private async uploadPerFile(
+    work: EpochWork,
+    pending: readonly { name: string; bytes: number; sha256: string }[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    // The API grants at most MAX_FILES_PER_MINER_UPLOAD files a request (an epoch in many parts
+    // has more) and keeps every file declared in the manifest; each batch is asked for when due.
+    for (let first = 0; first < pending.length; first += MAX_FILES_PER_MINER_UPLOAD) {
+      await this.uploadGranted(work, pending.slice(first, first + MAX_FILES_PER_MINER_UPLOAD), signal);
+    }
+  }
+
+  private async uploadGranted(
     work: EpochWork,
     pending: readonly { name: string; bytes: number; sha256: string }[],
     signal: AbortSignal,
