@@ -7,10 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalObjectFetcher } from '../download/object-fetcher.js';
 import {
   CRAFTED_ZIPCODES,
+  at,
+  buildMarket,
   epochResponse,
+  honestListings,
   hotkeyOf,
   submissionsResponse,
   writeCraftedEpoch,
+  writeMarketFeed,
+  writeUpload,
 } from '../testing/synthetic-epoch.test-utils.js';
 import { ZipcodeFeedVerificationSource } from '../verification/verification-source.js';
 import { type EpochScoringOutcome, scoreEpochSubmissions } from './score-epoch.js';
@@ -144,6 +149,91 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
       pool: 0,
       ranking: [],
       honeypot_claims: [{ hotkey: hotkeyOf('fabricator'), rows: 12 }],
+    });
+  });
+});
+
+describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)', () => {
+  let root: string;
+  let outcome: EpochScoringOutcome;
+  const result = (label: string) => outcome.file.validation_results[hotkeyOf(label)]!;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'resi-validator-parts-'));
+    const market = buildMarket(CRAFTED_ZIPCODES);
+    const bucket = join(root, 'bucket');
+    const submissions = [
+      await writeUpload(bucket, {
+        label: 'split',
+        listings: honestListings(market, at('16:10:00')),
+        uploadedAt: at('19:00:00'),
+        parts: 3,
+        uid: 1,
+      }),
+      await writeUpload(bucket, {
+        label: 'split-missing',
+        listings: honestListings(market, at('16:20:00')),
+        uploadedAt: at('19:01:00'),
+        parts: 2,
+        withoutFile: 'listings-0002.parquet',
+        uid: 2,
+      }),
+      await writeUpload(bucket, {
+        label: 'split-overclaimer',
+        listings: honestListings(market, at('16:30:00')),
+        uploadedAt: at('19:02:00'),
+        parts: 2,
+        claimedRows: 150,
+        uid: 3,
+      }),
+    ];
+    const marketPath = join(root, 'market.json');
+    await writeMarketFeed(marketPath, market);
+    outcome = await scoreEpochSubmissions(
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+      },
+      {
+        workDirectory: join(root, 'work'),
+        fetcher: new LocalObjectFetcher(bucket),
+        verification: new ZipcodeFeedVerificationSource(new FileListingSource({ path: marketPath })),
+        duckdb: { threads: 2 },
+      },
+    );
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('scores every row of every part and verifies its sample from them, as for one file', () => {
+    // 200 rows in parts of 67, 67 and 66: all valid, all verified, every zipcode on target.
+    expect(result('split')).toMatchObject({
+      outcome: 'scored',
+      score: { data_quality: 1, accuracy: 1, completeness: 1, timeliness: 1, total_score: 1 },
+      accuracy_sample: { sampled: 20, accurate: 20 },
+      listings: { rows: 200, copied_rows: 0, credited_rows: 200 },
+      reasons: [],
+    });
+  });
+
+  it('refuses an upload missing a part metadata.json lists', () => {
+    expect(result('split-missing')).toMatchObject({
+      outcome: 'rejected',
+      reasons: [
+        { code: 'missing_file', message: 'listings-0002.parquet is listed in metadata.json but was not uploaded' },
+      ],
+    });
+  });
+
+  it('checks each part against its own declaration', () => {
+    expect(result('split-overclaimer')).toMatchObject({
+      outcome: 'rejected',
+      reasons: [
+        { code: 'row_count_mismatch', message: 'listings-0002.parquet holds 100 rows; metadata.json declares 150' },
+      ],
     });
   });
 });

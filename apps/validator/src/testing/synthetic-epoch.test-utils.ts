@@ -125,8 +125,12 @@ export interface SyntheticUpload {
   readonly uploadedAt: Date;
   /** Replaces the listings file's bytes (after `metadata.json` describes them) — a corrupt file. */
   readonly fileBytes?: (written: Uint8Array) => Uint8Array;
-  /** Rows metadata.json claims instead of the true count. */
+  /** Rows metadata.json claims for the (last) listings file instead of its true count. */
   readonly claimedRows?: number;
+  /** Uploads the listings in this many parts, `listings-0001.parquet`, ... (PROTOCOL.md §6). */
+  readonly parts?: number;
+  /** A listings file metadata.json lists but storage never received. */
+  readonly withoutFile?: string;
   /** Omit metadata.json. */
   readonly withoutMetadata?: boolean;
   readonly listingsClaimed?: number;
@@ -139,19 +143,27 @@ export interface SyntheticUpload {
 export async function writeUpload(root: string, upload: SyntheticUpload): Promise<MinerSubmission> {
   const hotkey = hotkeyOf(upload.label);
   const epoch = upload.epoch ?? { id: EPOCH_ID, nonce: EPOCH_NONCE, start: EPOCH_START };
-  const written = writeListingsParquet(upload.listings);
-  const bytes = upload.fileBytes ? upload.fileBytes(written) : written;
-  const entry = listingsFileEntryOf(bytes, upload.claimedRows ?? upload.listings.length);
+  const perFile = Math.ceil(upload.listings.length / (upload.parts ?? 1));
+  const files = Array.from({ length: upload.parts ?? 1 }, (_, index) => {
+    const name =
+      upload.parts === undefined ? 'listings.parquet' : `listings-${String(index + 1).padStart(4, '0')}.parquet`;
+    const listings = upload.listings.slice(index * perFile, (index + 1) * perFile);
+    const written = writeListingsParquet(listings);
+    const bytes = upload.fileBytes ? upload.fileBytes(written) : written;
+    const last = index === (upload.parts ?? 1) - 1;
+    const rows = last && upload.claimedRows !== undefined ? upload.claimedRows : listings.length;
+    return { name, bytes, entry: listingsFileEntryOf(bytes, rows) };
+  });
   const metadata = serializeMinerUploadMetadata({
     epoch_id: epoch.id,
     miner_hotkey: hotkey,
     epoch_nonce: epoch.nonce,
     mining_start_time: epoch.start.toISOString(),
     mining_end_time: upload.uploadedAt.toISOString(),
-    total_listings: entry.rows,
+    total_listings: files.reduce((sum, file) => sum + file.entry.rows, 0),
     zipcodes_completed: new Set(upload.listings.map((listing) => listing.zipcode)).size,
     data_format_version: DATA_FORMAT_VERSION,
-    files: { 'listings.parquet': entry },
+    files: Object.fromEntries(files.map((file) => [file.name, file.entry])),
   });
   const objects: StoredObject[] = [];
   const put = async (name: string, content: Uint8Array | string) => {
@@ -167,7 +179,7 @@ export async function writeUpload(root: string, upload: SyntheticUpload): Promis
       url: `https://storage.invalid/${key}`,
     });
   };
-  await put('listings.parquet', bytes);
+  for (const file of files) if (file.name !== upload.withoutFile) await put(file.name, file.bytes);
   if (!upload.withoutMetadata) await put('metadata.json', metadata);
   return {
     hotkey,
