@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type FixtureServer, sendJson, startFixtureServer } from '../testing/http-fixture-server.test-utils.js';
 import { realtorResult, realtorSearchPage, realtorSuggestion } from '../testing/market-fixtures.test-utils.js';
 import { collectZipcode } from './collect-zipcode.js';
-import { RealtorListingSource, mapRealtorResult } from './realtor-source.js';
+import { RealtorListingSource, type RealtorSearchResult, mapRealtorResult } from './realtor-source.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';
 
 const scrapedAt = new Date('2025-10-01T16:05:00.000Z');
@@ -58,6 +58,34 @@ describe('mapRealtorResult', () => {
       scrapedAt,
     );
     expect(sold).toMatchObject({ listing_status: 'sold', price: 295_000, days_on_market: 10 });
+  });
+
+  it.each([
+    [{ city: null }, '101 Walnut St, PA 19103'],
+    [{ city: '  ' }, '101 Walnut St, PA 19103'],
+    [{ state_code: null }, '101 Walnut St, Philadelphia, 19103'],
+    [{ postal_code: null }, '101 Walnut St, Philadelphia, PA'],
+    [{ state_code: null, postal_code: '' }, '101 Walnut St, Philadelphia'],
+    [{ line: ' 9 Elm St ', postal_code: 19103 }, '9 Elm St, Philadelphia, PA 19103'],
+    // Types realtor.com never sends, joined as before: objects dropped, other values as text.
+    [{ city: {}, state_code: true }, '101 Walnut St, true 19103'],
+    [{ line: null }, null],
+  ])('builds the address from the parts present: %j -> %j', (parts, expected) => {
+    const result = realtorResult('19103', 1);
+    const address = { ...result.location!.address!, ...parts } as NonNullable<
+      RealtorSearchResult['location']
+    >['address'];
+    expect(mapRealtorResult({ ...result, location: { address } }, scrapedAt).address).toBe(expected);
+  });
+
+  it('stamps each listing with the instant of its own page', () => {
+    const first = new Date('2025-10-01T16:05:00.000Z');
+    const second = new Date('2025-10-01T16:05:01.000Z');
+    expect(mapRealtorResult(realtorResult('19103', 1), first).scraped_timestamp).toBe('2025-10-01T16:05:00.000Z');
+    expect(mapRealtorResult(realtorResult('19103', 2), first).scraped_timestamp).toBe('2025-10-01T16:05:00.000Z');
+    expect(mapRealtorResult(realtorResult('19103', 3), second).scraped_timestamp).toBe('2025-10-01T16:05:01.000Z');
+    second.setTime(first.getTime());
+    expect(mapRealtorResult(realtorResult('19103', 4), second).scraped_timestamp).toBe('2025-10-01T16:05:00.000Z');
   });
 
   it('marks pending and contingent homes pending', () => {

@@ -85,20 +85,49 @@ export function realtorSearchQuery(kind: 'for_sale' | 'sold', soldDays: number):
 }`;
 }
 
+type RealtorAddress = NonNullable<NonNullable<RealtorSearchResult['location']>['address']>;
+
+const isTextOrNull = (value: unknown): value is string | null => value === null || typeof value === 'string';
+
+/** `line, city, ST 12345`, leaving out what is missing; null without a street line. */
+function fullAddressOf(address: RealtorAddress | null | undefined): string | null {
+  const line = textOf(address?.line);
+  if (typeof line !== 'string') return null;
+  const city = textOf(address?.city);
+  const state = textOf(address?.state_code);
+  const postalCode = textOf(address?.postal_code);
+  if (isTextOrNull(city) && isTextOrNull(state) && isTextOrNull(postalCode)) {
+    // textOf leaves no empty text: each part is either there or null.
+    const stateAndPostalCode = state !== null && postalCode !== null ? `${state} ${postalCode}` : (state ?? postalCode);
+    let full = line;
+    if (city !== null) full += `, ${city}`;
+    if (stateAndPostalCode !== null) full += `, ${stateAndPostalCode}`;
+    return full;
+  }
+  // Values of types realtor.com does not send: joined by the general rule, as JavaScript writes them.
+  return [line, city, [state, postalCode].filter(Boolean).join(' ')]
+    .filter((part) => typeof part === 'string' && part !== '')
+    .join(', ');
+}
+
+let lastScrapedAt: Date | undefined;
+let lastScrapedAtMs = Number.NaN;
+let lastScrapedTimestamp = '';
+
+/** `scrapedAt.toISOString()`, formatted once for a page whose results share the instant. */
+function scrapedTimestampOf(scrapedAt: Date): string {
+  if (scrapedAt !== lastScrapedAt || scrapedAt.getTime() !== lastScrapedAtMs) {
+    lastScrapedTimestamp = scrapedAt.toISOString();
+    lastScrapedAt = scrapedAt;
+    lastScrapedAtMs = scrapedAt.getTime();
+  }
+  return lastScrapedTimestamp;
+}
+
 /** Maps one `home_search` result to the listing columns. */
 export function mapRealtorResult(result: RealtorSearchResult, scrapedAt: Date): CandidateListing {
   const address = result.location?.address;
-  const line = textOf(address?.line);
-  const fullAddress =
-    typeof line === 'string'
-      ? [
-          line,
-          textOf(address?.city),
-          [textOf(address?.state_code), textOf(address?.postal_code)].filter(Boolean).join(' '),
-        ]
-          .filter((part) => typeof part === 'string' && part !== '')
-          .join(', ')
-      : null;
+  const fullAddress = fullAddressOf(address);
   const sold = result.status === 'sold';
   const listingDate = isoDateOf(result.list_date ?? (sold ? result.last_sold_date : undefined));
   const soldDate = isoDateOf(result.last_sold_date);
@@ -131,7 +160,7 @@ export function mapRealtorResult(result: RealtorSearchResult, scrapedAt: Date): 
         : typeof propertyId === 'string'
           ? `https://www.realtor.com/realestateandhomes-detail/M${propertyId}`
           : null,
-    scraped_timestamp: scrapedAt.toISOString(),
+    scraped_timestamp: scrapedTimestampOf(scrapedAt),
   };
 }
 
