@@ -259,9 +259,27 @@ export type ListingValidationResult =
   | { readonly ok: true; readonly listing: Listing }
   | { readonly ok: false; readonly reasons: readonly ListingRejectReason[] };
 
+/** The listings {@link validateListing} returned; frozen, so each is still what was checked. */
+const validatedListings = new WeakSet<object>();
+
+function validated(listing: Listing): Listing {
+  validatedListings.add(Object.freeze(listing));
+  return listing;
+}
+
+/**
+ * True for a listing {@link validateListing} returned. Those are frozen, so it is still valid:
+ * the Parquet writer takes such rows without checking them a second time. Equal copies (a
+ * spread, a listing read back from JSON) are not recognised and are checked again.
+ */
+export function isValidatedListing(row: unknown): row is Listing {
+  return typeof row === 'object' && row !== null && validatedListings.has(row);
+}
+
 /**
  * Checks one row against every §7 rule. On failure it lists each reason once, in column order,
- * so a row with a bad price and a bad zipcode counts towards both reasons.
+ * so a row with a bad price and a bad zipcode counts towards both reasons. The listing returned
+ * is a new, frozen object holding the §7 columns only.
  */
 export function validateListing(row: unknown, options: ListingValidationOptions = {}): ListingValidationResult {
   const { assignedZipcodes } = options;
@@ -269,7 +287,7 @@ export function validateListing(row: unknown, options: ListingValidationOptions 
   if (listing !== undefined) {
     if (assignedZipcodes && !assignedZipcodes.has(listing.zipcode))
       return { ok: false, reasons: ['zipcode_not_assigned'] };
-    return { ok: true, listing };
+    return { ok: true, listing: validated(listing) };
   }
   const parsed = listingSchema.safeParse(row);
   const reasons = new Set<ListingRejectReason>();
@@ -281,7 +299,7 @@ export function validateListing(row: unknown, options: ListingValidationOptions 
   if (assignedZipcodes && typeof zipcode === 'string' && FIVE_DIGITS.test(zipcode) && !assignedZipcodes.has(zipcode)) {
     reasons.add('zipcode_not_assigned');
   }
-  if (parsed.success && reasons.size === 0) return { ok: true, listing: parsed.data };
+  if (parsed.success && reasons.size === 0) return { ok: true, listing: validated(parsed.data) };
   return { ok: false, reasons: [...reasons] };
 }
 

@@ -3,7 +3,14 @@ import { parquetMetadata } from 'hyparquet';
 import { parquetWriteBuffer, type ColumnSource, type SchemaElement } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { ResiError } from '../errors.js';
-import { LISTING_COLUMNS, listingRejectReasons, type Listing, type ListingsFileRow } from './listing.js';
+import {
+  LISTING_COLUMNS,
+  isValidatedListing,
+  listingRejectReasons,
+  validateListing,
+  type Listing,
+  type ListingsFileRow,
+} from './listing.js';
 import {
   LISTINGS_FORMAT_METADATA_KEY,
   LISTINGS_ROW_GROUP_SIZE,
@@ -117,6 +124,26 @@ describe('writeListingsParquet', () => {
     const error = await expectResiError(() => writeListingsParquet(listings));
     expect(error.message).toContain('listing 1');
     expect(error.details).toEqual({ rowIndex: 1, reasons: ['invalid_zipcode', 'invalid_bedrooms'] });
+  });
+
+  it('takes listings validateListing returned as they are: frozen, they cannot have changed since', async () => {
+    const checked = sampleListings(3).map((listing) => {
+      const result = validateListing(listing);
+      if (!result.ok) throw new Error('sample listings are valid');
+      return result.listing;
+    });
+    expect(checked.every((listing) => isValidatedListing(listing) && Object.isFrozen(listing))).toBe(true);
+    expect(() => {
+      (checked[0] as { price: number }).price = -1;
+    }).toThrow(TypeError);
+    expect((await readListingsParquet(writeListingsParquet(checked))).rows).toEqual(checked);
+    // A copy is a new row: checked again, and refused once it breaks §7.
+    const copy = { ...checked[1]!, price: -1 };
+    expect(isValidatedListing(copy)).toBe(false);
+    expect((await expectResiError(() => writeListingsParquet([checked[0]!, copy]))).details).toEqual({
+      rowIndex: 1,
+      reasons: ['invalid_price'],
+    });
   });
 });
 
