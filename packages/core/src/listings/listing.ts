@@ -181,7 +181,6 @@ function isIsoUtcTimestampCached(value: unknown): boolean {
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 const isInt32 = (value: unknown): value is number =>
   Number.isInteger(value) && (value as number) >= -2_147_483_648 && (value as number) <= 2_147_483_647;
-const isText = (value: unknown, pattern: RegExp): value is string => typeof value === 'string' && pattern.test(value);
 
 /**
  * The listing `row` is, when it passes every rule of {@link listingSchema} with no value changed;
@@ -210,20 +209,24 @@ export function listingAsIs(row: unknown): Listing | undefined {
     scraped_timestamp,
   } = candidate;
   if (
-    isText(address, NON_BLANK) &&
-    isText(zipcode, FIVE_DIGITS) &&
+    typeof address === 'string' &&
+    NON_BLANK.test(address) &&
+    typeof zipcode === 'string' &&
+    FIVE_DIGITS.test(zipcode) &&
     isNumber(price) &&
     price > 0 &&
     (bedrooms === null || (isInt32(bedrooms) && bedrooms >= 0)) &&
     (bathrooms === null || (isNumber(bathrooms) && bathrooms >= 0)) &&
     (sqft === null || (isInt32(sqft) && sqft > 0)) &&
-    isText(listing_date, ISO_DATE) &&
+    typeof listing_date === 'string' &&
+    ISO_DATE.test(listing_date) &&
     PROPERTY_TYPE_SET.has(property_type) &&
     LISTING_STATUS_SET.has(listing_status) &&
     isInt32(days_on_market) &&
     days_on_market >= 0 &&
-    (mls_id === null || isText(mls_id, NON_BLANK)) &&
-    isText(source_url, HTTP_URL_PREFIX) &&
+    (mls_id === null || (typeof mls_id === 'string' && NON_BLANK.test(mls_id))) &&
+    typeof source_url === 'string' &&
+    HTTP_URL_PREFIX.test(source_url) &&
     source_url.trim() === source_url &&
     !TAB_OR_NEWLINE.test(source_url) &&
     URL.canParse(source_url) &&
