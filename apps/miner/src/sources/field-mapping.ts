@@ -22,9 +22,11 @@ const PROPERTY_TYPE_WORDS: readonly (readonly [RegExp, PropertyType])[] = [
 function memoised(convert: (text: string) => unknown): (text: string) => unknown {
   const cache = new Map<string, unknown>();
   return (text) => {
-    if (cache.has(text)) return cache.get(text);
-    const value = convert(text);
-    if (cache.size < 1_000) cache.set(text, value);
+    let value = cache.get(text);
+    if (value === undefined) {
+      value = convert(text);
+      if (cache.size < 1_000) cache.set(text, value);
+    }
     return value;
   };
 }
