@@ -175,9 +175,14 @@ async function runDevnet(options: DevnetOptions): Promise<void> {
   const honestMiners = Number(options.miners);
   if (!Number.isInteger(honestMiners) || honestMiners < 1)
     throw new Error('--miners must be a whole number of at least 1');
+  let schedule: ReturnType<typeof scaledEpochConfig>;
+  try {
+    schedule = scaledEpochConfig(Number(options.epoch));
+  } catch (error) {
+    throw new Error(`--epoch ${options.epoch}: ${(error as Error).message}`);
+  }
   const fresh = !existsSync(join(home, 'wallets'));
   const accounts = await prepareDevnetAccounts(home, { honestMiners, misbehaving: options.misbehaving });
-  const schedule = scaledEpochConfig(Number(options.epoch));
   const config = parseApiEnv({
     // A devnet epoch is minutes long: a smaller market keeps every miner's work light.
     EPOCH_TARGET_LISTINGS: '2000',
