@@ -89,6 +89,7 @@ export async function startMiner(
     metrics,
     pollIntervalMs: config.pollIntervalMs,
     uploadReserveMs: config.uploadReserveMs,
+    maxRowsPerFile: config.uploadMaxRows,
     zipcodeConcurrency: config.politeness.concurrency,
     once: config.once,
   });

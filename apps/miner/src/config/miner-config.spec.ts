@@ -21,6 +21,15 @@ describe('parseMinerConfig', () => {
     expect(parseMinerConfig({ 'api.url': 'http://flag.example' }, env).apiUrl).toBe('http://flag.example');
   });
 
+  it('splits uploads at 1,000,000 rows unless told fewer, and never more', () => {
+    expect(parseMinerConfig({}, {}).uploadMaxRows).toBe(1_000_000);
+    expect(parseMinerConfig({}, { RESI_UPLOAD_MAX_ROWS: '250000' }).uploadMaxRows).toBe(250_000);
+    expect(() => parseMinerConfig({ 'upload.max-rows': '2000000' }, {})).toThrow(
+      /--upload.max-rows \(RESI_UPLOAD_MAX_ROWS\)/,
+    );
+    expect(() => parseMinerConfig({ 'upload.max-rows': '0' }, {})).toThrow(MinerConfigError);
+  });
+
   it('applies per-source politeness defaults', () => {
     expect(parseMinerConfig({ source: 'redfin' }, {}).politeness).toMatchObject({
       requestsPerMinute: 10,

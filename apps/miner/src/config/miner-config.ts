@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_ROWS_PER_LISTINGS_FILE } from '../upload/package-epoch.js';
 import { netuidOf, parseOptionValues } from './option-values.js';
 
 /** Where the deployed Python clients point, by subnet: 46 on finney, 428 on the test network. */
@@ -174,6 +175,13 @@ export const MINER_OPTIONS: readonly MinerOptionSpec[] = [
     defaultText: '10% of the epoch, at most 300',
   },
   {
+    flag: 'upload.max-rows',
+    argument: '<rows>',
+    env: 'RESI_UPLOAD_MAX_ROWS',
+    description: 'rows per listings file; an epoch with more is uploaded as listings-0001.parquet, ...',
+    defaultText: '1000000',
+  },
+  {
     flag: 'state.dir',
     argument: '<dir>',
     env: 'RESI_MINER_STATE',
@@ -248,6 +256,7 @@ const rawConfigSchema = z.object({
   'source.timeout': positiveInt.default(30),
   'upload.method': z.enum(['per-file', 'folder']).default('per-file'),
   'upload.reserve': nonNegativeInt.optional(),
+  'upload.max-rows': positiveInt.max(MAX_ROWS_PER_LISTINGS_FILE).default(MAX_ROWS_PER_LISTINGS_FILE),
   'state.dir': z.string().min(1).optional(),
   poll: positiveInt.default(30),
   'metrics.port': z.coerce.number().int().min(0).max(65535).optional(),
@@ -288,6 +297,7 @@ export interface MinerConfig {
   };
   readonly uploadMethod: 'per-file' | 'folder';
   readonly uploadReserveMs: number | undefined;
+  readonly uploadMaxRows: number;
   readonly stateDir: string | undefined;
   readonly pollIntervalMs: number;
   readonly metrics: { readonly port: number; readonly host: string } | undefined;
@@ -357,6 +367,7 @@ export function parseMinerConfig(
     },
     uploadMethod: raw['upload.method'],
     uploadReserveMs: raw['upload.reserve'] === undefined ? undefined : raw['upload.reserve'] * 1000,
+    uploadMaxRows: raw['upload.max-rows'],
     stateDir: raw['state.dir'],
     pollIntervalMs: raw.poll * 1000,
     metrics: raw['metrics.port'] === undefined ? undefined : { port: raw['metrics.port'], host: raw['metrics.host'] },
