@@ -3,6 +3,7 @@ import { parquetMetadata } from 'hyparquet';
 import { readRleBitPackedHybrid } from 'hyparquet/src/encoding.js';
 import { describe, expect, it } from 'vitest';
 import { LISTING_COLUMN_NAMES, LISTING_STATUSES, PROPERTY_TYPES, type Listing } from './listing.js';
+import { encodingEdgeListings } from './encoding-edges.test-utils.js';
 import { encodeRleBitPackedHybrid } from './listings-parquet-encoder.js';
 import { readListingsParquet, writeListingsParquet } from './parquet.js';
 
@@ -86,21 +87,7 @@ describe('writeListingsParquet, as hyparquet reads it back', () => {
   });
 
   it('dictionary-encodes repeating columns, writes distinct ones PLAIN, and round-trips both', async () => {
-    const listings: Listing[] = Array.from({ length: 300 }, (_, index) => ({
-      address: `${index} Main St, Springfield, IL 62701`,
-      zipcode: index < 150 ? '62701' : '62702',
-      price: 100_000 + index,
-      bedrooms: index % 3 === 0 ? null : index % 5,
-      bathrooms: index % 7 === 0 ? -0 : 1.5,
-      sqft: null,
-      listing_date: '2025-09-14',
-      property_type: 'house',
-      listing_status: 'active',
-      days_on_market: index,
-      mls_id: null,
-      source_url: `https://example.com/listing/${index}`,
-      scraped_timestamp: `2025-10-01T16:05:0${Math.floor(index / 100)}.000000Z`,
-    }));
+    const listings = encodingEdgeListings((index) => `${index} Main St, Springfield, IL 62701`);
     const bytes = writeListingsParquet(listings);
     const [group] = parquetMetadata(new Uint8Array(bytes).buffer).row_groups;
     const encodingsOf: Record<string, unknown> = Object.fromEntries(

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preparePythonVenv, runPythonJson } from '../../test/python/python-venv.js';
 import { LISTING_COLUMNS, type Listing } from './listing.js';
 import { readListingsParquet, writeListingsParquet } from './parquet.js';
+import { encodingEdgeListings } from './encoding-edges.test-utils.js';
 
 /**
  * PROTOCOL.md §7: pandas/pyarrow must read our listings.parquet with the §7 dtypes, and a file a
@@ -50,26 +51,8 @@ const listings: Listing[] = Array.from({ length: 40 }, (_, index) => ({
   scraped_timestamp: new Date(Date.UTC(2025, 9, 1, 16, 5, 0) + index * 61_000).toISOString(),
 }));
 
-/**
- * Rows that drive every page layout the encoder has: a column of one value (dictionary indexes of
- * bit width 0), long runs (RLE), cycling values (bit-packed), all-null columns, a -0 bathroom
- * count (written PLAIN, since a dictionary would fold it into 0) and multi-byte text.
- */
-const encodingEdges: Listing[] = Array.from({ length: 300 }, (_, index) => ({
-  address: `${index} Bahnhofstraße — Zürich 🏠`,
-  zipcode: index < 150 ? '62701' : '62702',
-  price: 100_000 + index,
-  bedrooms: index % 3 === 0 ? null : index % 5,
-  bathrooms: index % 7 === 0 ? -0 : 1.5,
-  sqft: null,
-  listing_date: '2025-09-14',
-  property_type: 'house',
-  listing_status: 'active',
-  days_on_market: index,
-  mls_id: null,
-  source_url: `https://example.com/listing/${index}`,
-  scraped_timestamp: `2025-10-01T16:05:0${Math.floor(index / 100)}.000000Z`,
-}));
+/** Every page layout the encoder has, with multi-byte text. */
+const encodingEdges = encodingEdgeListings((index) => `${index} Bahnhofstraße — Zürich 🏠`);
 
 const PANDAS_FILES = [
   { name: 'snappy', variant: 'plain', compression: 'snappy' },
