@@ -25,6 +25,8 @@ export default defineConfig({
       'packages/*/test/**/*.spec.ts',
       'apps/*/test/**/*.spec.ts',
     ],
+    // End-to-end files run the built programs; building once here keeps workers from racing on dist/.
+    globalSetup: ['scripts/build-before-tests.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

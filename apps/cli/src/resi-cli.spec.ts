@@ -2,20 +2,18 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as scure from '@scure/sr25519';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cryptoReady, publicKeyOf, verifyCommitmentSignature } from '@resi/core';
+import { REPO_ROOT, RESI_BIN } from '../../api/test/e2e/processes.js';
 
 const run = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
-/** Runs `resi` as a user would, from sources through tsx, with the wallet chosen by BT_WALLET_* env. */
+/** Runs the built `resi` as a user would, with the wallet chosen by BT_WALLET_* env. */
 async function resi(args: string[], env: Record<string, string>): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', main, ...args], {
-    cwd: repoRoot,
+  const { stdout } = await run(process.execPath, [RESI_BIN, ...args], {
+    cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     timeout: 60_000,
   });

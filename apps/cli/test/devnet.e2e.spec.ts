@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   REPO_ROOT,
   type RunningProgram,
-  ensureBuilt,
   freePort,
   startResi,
   waitForHttp,
@@ -73,7 +72,6 @@ describe('resi devnet, end to end', { timeout: 420_000 }, () => {
   let port: number;
 
   beforeAll(async () => {
-    ensureBuilt();
     if (!existsSync(join(WEB_ROOT, 'dist', 'index.html'))) await build({ root: WEB_ROOT, logLevel: 'warn' });
     home = mkdtempSync(join(tmpdir(), 'resi-devnet-e2e-'));
     port = await freePort();

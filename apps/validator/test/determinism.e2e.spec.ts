@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createDevWallet, parseValidationResultsFile } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,17 +13,19 @@ import {
   submissionsResponse,
   writeCraftedEpoch,
 } from '../src/testing/synthetic-epoch.test-utils.js';
+import { REPO_ROOT, RESI_BIN } from '../../api/test/e2e/processes.js';
 import { FakeApi, epochSummary, statsWith } from './fake-api.test-utils.js';
 
 const run = promisify(execFile);
-const REPOSITORY = resolve(import.meta.dirname, '../../..');
 
 /**
  * The determinism requirement (PROTOCOL.md §8): separate validator processes, run with different
  * thread counts and download parallelism, publish byte-identical results for the same epoch; a
  * validator with another hotkey publishes the same digest.
  */
-describe('two validator processes on the same epoch', () => {
+describe('two validator processes on the same epoch', { timeout: 240_000 }, () => {
+  // Three validator processes, the first two at once: on a loaded 2-core machine each takes seconds.
+  const stopAll = new AbortController();
   let root: string;
   let api: FakeApi;
   let marketPath: string;
@@ -45,6 +47,7 @@ describe('two validator processes on the same epoch', () => {
   });
 
   afterAll(async () => {
+    stopAll.abort();
     await api?.stop();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -53,9 +56,7 @@ describe('two validator processes on the same epoch', () => {
     await run(
       process.execPath,
       [
-        '--import',
-        'tsx',
-        'apps/cli/src/main.ts',
+        RESI_BIN,
         'validator',
         '--once',
         '--no-set-weights',
@@ -75,7 +76,7 @@ describe('two validator processes on the same epoch', () => {
         'json',
         ...tuning,
       ],
-      { cwd: REPOSITORY, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000 },
+      { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 120_000, signal: stopAll.signal },
     );
     return readFile(join(stateDir, 'results', `epoch=${EPOCH_ID}`, 'validation_results.json'));
   }

@@ -6,8 +6,9 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
 export const RESI_BIN = `${REPO_ROOT}apps/cli/dist/main.js`;
 
 /**
- * End-to-end tests run the real built program. `tsc -b` is incremental: after a build it takes a
- * couple of seconds, so a stale dist/ can never be what a test exercises.
+ * End-to-end tests run the real built program. vitest's global setup calls this once before any
+ * test file (scripts/build-before-tests.ts); `tsc -b` is incremental, so after a build it takes a
+ * couple of seconds, and a stale dist/ can never be what a test exercises.
  */
 export function ensureBuilt(): void {
   execFileSync('npx', ['tsc', '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });

@@ -12,7 +12,7 @@ import {
   TEST_REDIS_URL,
   type TestIdentity,
 } from '../test-api.js';
-import { ensureBuilt, freePort, type RunningProgram, startResi, waitForHttp } from './processes.js';
+import { freePort, type RunningProgram, startResi, waitForHttp } from './processes.js';
 
 const services = TEST_DATABASE_URL && TEST_REDIS_URL;
 if (!services) {
@@ -49,7 +49,6 @@ describe.skipIf(!services)('two API replicas on one Postgres and Redis', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
     miner = await makeIdentity();
     databaseUrl = await freshPostgresUrl(TEST_DATABASE_URL!);
     const home = mkdtempSync(join(tmpdir(), 'resi-replicas-'));

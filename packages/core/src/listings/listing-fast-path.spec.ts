@@ -176,7 +176,8 @@ const assignment = fc.option(fc.array(fc.stringMatching(/^\d{5}$/), { maxLength:
 const project = (input: Record<string, unknown>) =>
   Object.fromEntries(LISTING_COLUMN_NAMES.map((name) => [name, input[name]]));
 
-describe('validateListing with plain checks before the schema', () => {
+// 10,000 generated rows per property: seconds on a quiet machine, more under a loaded CI run.
+describe('validateListing with plain checks before the schema', { timeout: 120_000 }, () => {
   it('decides every row as the schema alone does, with the same reasons and the same listing', () => {
     fc.assert(
       fc.property(row, assignment, (candidate, zipcodes) => {
