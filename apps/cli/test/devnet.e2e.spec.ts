@@ -5,13 +5,7 @@ import { dashboardEpochResponseSchema } from '@resi/core';
 import type { Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REPO_ROOT,
-  type RunningProgram,
-  freePort,
-  startResi,
-  waitForHttp,
-} from '../../api/test/e2e/processes.js';
+import { REPO_ROOT, type RunningProgram, freePort, startResi, waitForHttp } from '../../api/test/e2e/processes.js';
 import { hasChromium, launchChromium } from '../../web/test/chromium.test-utils.js';
 
 /**
