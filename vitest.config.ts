@@ -15,6 +15,8 @@ export default defineConfig({
       '@resi/chain': src('./packages/chain/src/index.ts'),
       '@resi/api': src('./apps/api/src/index.ts'),
       '@resi/miner': src('./apps/miner/src/index.ts'),
+      // Before '@resi/validator', which would otherwise match it as a prefix.
+      '@resi/validator/config': src('./apps/validator/src/config/validator-config.ts'),
       '@resi/validator': src('./apps/validator/src/index.ts'),
     },
   },

@@ -1,4 +1,3 @@
-import { ConfigError, parseApiEnv, startApi } from '@resi/api';
 import type { Command } from 'commander';
 
 /** `resi api`: the API server, configured by environment variables (see README "Configuration"). */
@@ -11,6 +10,8 @@ export function registerApiCommand(program: Command): void {
     .action(async (options: { host?: string; port?: string }) => {
       const env = { ...process.env, HOST: options.host ?? process.env.HOST, PORT: options.port ?? process.env.PORT };
       try {
+        // Loaded on use, so `resi keys`, `resi sign` and `--help` start without the server's modules.
+        const { parseApiEnv, startApi } = await import('@resi/api');
         const api = await startApi(parseApiEnv(env));
         printBanner(api.url);
         const stop = () => void api.close().then(() => process.exit(0));
@@ -28,9 +29,12 @@ export function printBanner(url: string): void {
   console.log(`  health:  ${url}/healthcheck`);
 }
 
-/** Start-up failures print one readable sentence, not a stack trace. */
+/**
+ * Start-up failures print one readable sentence, not a stack trace. A configuration error
+ * (`ConfigError`, recognised by name so this module need not load the API) is printed as it is.
+ */
 export function exitWith(error: unknown): never {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof Error && error.name === 'ConfigError') console.error(error.message);
   else console.error(`resi: ${(error as Error).message ?? String(error)}`);
   process.exit(1);
 }

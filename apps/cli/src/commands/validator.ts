@@ -3,11 +3,8 @@ import {
   VALIDATOR_OPTIONS,
   VERIFICATION_SOURCE_OPTIONS,
   ValidatorConfigError,
-  ValidatorStartupError,
-  ValidatorStateError,
   parseValidatorConfig,
-  startValidator,
-} from '@resi/validator';
+} from '@resi/validator/config';
 import { type Command, Option } from 'commander';
 import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
 
@@ -66,6 +63,8 @@ export function registerValidatorCommand(program: Command): void {
       // `--no-set-weights` defaults the value to true even when absent; only an explicit false counts.
       if (byFlag['set-weights'] === true) delete byFlag['set-weights'];
       const config = parseValidatorConfig(byFlag);
+      // Loaded on use: DuckDB and the chain client are the validator's alone.
+      const { startValidator } = await import('@resi/validator');
       const validator = await startValidator(config, walletLocationFromOptions(values));
       let stopping = false;
       const stop = () => {
@@ -78,11 +77,11 @@ export function registerValidatorCommand(program: Command): void {
       await validator.done;
       process.exit(0);
     } catch (error) {
+      // The daemon's start-up and state errors are recognised by name: their classes load with the daemon.
       const known =
         error instanceof ValidatorConfigError ||
-        error instanceof ValidatorStartupError ||
-        error instanceof ValidatorStateError ||
-        error instanceof WalletError;
+        error instanceof WalletError ||
+        (error instanceof Error && ['ValidatorStartupError', 'ValidatorStateError'].includes(error.name));
       console.error(known ? (error as Error).message : `resi validator: ${(error as Error).message ?? String(error)}`);
       process.exit(1);
     }

@@ -1,0 +1,291 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseApiEnv, startApi } from '@resi/api';
+import { type MetagraphFile, createDevWallet, epochAt, loadWallet, nextEpochId, scaledEpochConfig } from '@resi/core';
+import { printBanner } from '../commands/api.js';
+import { type Copier, startCopier } from './copier.js';
+import { type Disruption, crashMidEpoch, stallPastDeadline } from './disruptions.js';
+import { watchLeaderboards } from './leaderboard-watch.js';
+import { type RealtorEndpoints, startMarketSimulator } from './market-simulator.js';
+import { type SupervisedProgram, supervise } from './supervisor.js';
+
+export interface DevnetOptions {
+  epoch: string;
+  miners: string;
+  port: string;
+  reset?: boolean;
+  misbehaving: boolean;
+}
+
+/**
+ * The parts devnet accounts play: validators; honest miners; and the misbehaving miners the
+ * validators must handle — a fabricator (invents listings, honeypots included), a copier
+ * (re-uploads an honest miner's rows later), a late miner (stalls past the deadline, uploads in
+ * grace) and a crasher (killed mid-collection every epoch, resumes from its state).
+ */
+export type DevnetRole = 'validator' | 'honest' | 'fabricator' | 'copier' | 'late' | 'crasher';
+
+export interface DevnetAccount {
+  name: string;
+  role: DevnetRole;
+  hotkey: string;
+  coldkey: string;
+}
+
+const MISBEHAVING: readonly { name: string; role: DevnetRole }[] = [
+  { name: 'devnet-fabricator', role: 'fabricator' },
+  { name: 'devnet-copier', role: 'copier' },
+  { name: 'devnet-late', role: 'late' },
+  { name: 'devnet-crasher', role: 'crasher' },
+];
+
+/**
+ * Makes (once) the btcli-format dev wallets of a local devnet and writes the metagraph file that
+ * registers them: validators with a permit and stake, miners without.
+ */
+export async function prepareDevnetAccounts(
+  home: string,
+  options: { honestMiners: number; misbehaving: boolean; validators?: number },
+): Promise<DevnetAccount[]> {
+  const walletPath = join(home, 'wallets');
+  const wanted = [
+    ...Array.from({ length: options.validators ?? 2 }, (_, i) => ({
+      name: `devnet-validator-${i + 1}`,
+      role: 'validator' as const,
+    })),
+    ...Array.from({ length: options.honestMiners }, (_, i) => ({
+      name: `devnet-miner-${i + 1}`,
+      role: 'honest' as const,
+    })),
+    ...(options.misbehaving ? MISBEHAVING : []),
+  ];
+  const accounts: DevnetAccount[] = [];
+  for (const { name, role } of wanted) {
+    const location = { path: walletPath, name, hotkey: 'default' };
+    if (!existsSync(join(walletPath, name, 'hotkeys', 'default'))) await createDevWallet(location);
+    const wallet = await loadWallet(location);
+    accounts.push({ name, role, hotkey: wallet.hotkey.address, coldkey: wallet.coldkeyAddress });
+  }
+  const metagraph: MetagraphFile = {
+    netuid: 46,
+    neurons: accounts.map((account, uid) => ({
+      uid,
+      hotkey: account.hotkey,
+      coldkey: account.coldkey,
+      validatorPermit: account.role === 'validator',
+      stake: account.role === 'validator' ? 10_000 : 10,
+    })),
+  };
+  writeFileSync(join(home, 'metagraph.json'), JSON.stringify(metagraph, null, 2) + '\n');
+  return accounts;
+}
+
+const walletArgs = (home: string, name: string) => [
+  '--wallet.path',
+  join(home, 'wallets'),
+  '--wallet.name',
+  name,
+  '--wallet.hotkey',
+  'default',
+];
+
+const realtorArgs = (endpoints: RealtorEndpoints) => [
+  '--source',
+  'realtor',
+  '--realtor.url',
+  endpoints.graphqlUrl,
+  '--realtor.suggest-url',
+  endpoints.suggestUrl,
+  '--source.rpm',
+  '0',
+];
+
+/** The command line of a devnet miner: the real `resi miner`, pointed at the API and the simulator. */
+function minerArgs(apiUrl: string, home: string, name: string, endpoints: RealtorEndpoints, concurrency: number) {
+  return [
+    'miner',
+    '--api.url',
+    apiUrl,
+    ...walletArgs(home, name),
+    ...realtorArgs(endpoints),
+    '--source.concurrency',
+    String(concurrency),
+    '--poll',
+    '5',
+    '--state.dir',
+    join(home, 'miners', name),
+    '--log.format',
+    'json',
+  ];
+}
+
+/** The command line of a devnet validator: the real `resi validator`, weights printed, not sent. */
+function validatorArgs(apiUrl: string, home: string, name: string, endpoints: RealtorEndpoints) {
+  return [
+    'validator',
+    '--api.url',
+    apiUrl,
+    ...walletArgs(home, name),
+    ...realtorArgs(endpoints),
+    '--no-set-weights',
+    '--poll',
+    '5',
+    '--state.dir',
+    join(home, 'validators', name),
+    '--log.format',
+    'json',
+  ];
+}
+
+/** What a devnet keeps in RESI_HOME; `--reset` removes these and nothing else (e.g. test services). */
+const DEVNET_STATE = ['db', 's3', 'wallets', 'metagraph.json', 'zipcode-secret', 'miners', 'validators', 'logs'];
+
+function resetDevnet(home: string): void {
+  for (const entry of DEVNET_STATE) rmSync(join(home, entry), { recursive: true, force: true });
+}
+
+/** Runs the devnet until Ctrl-C; `resi devnet` loads this module only when it runs. */
+export async function runDevnet(options: DevnetOptions): Promise<void> {
+  const home = resolve(process.env.RESI_HOME ?? '.resi');
+  if (options.reset) resetDevnet(home);
+  mkdirSync(home, { recursive: true });
+  const honestMiners = Number(options.miners);
+  if (!Number.isInteger(honestMiners) || honestMiners < 1)
+    throw new Error('--miners must be a whole number of at least 1');
+  let schedule: ReturnType<typeof scaledEpochConfig>;
+  try {
+    schedule = scaledEpochConfig(Number(options.epoch));
+  } catch (error) {
+    throw new Error(`--epoch ${options.epoch}: ${(error as Error).message}`);
+  }
+  const fresh = !existsSync(join(home, 'wallets'));
+  const accounts = await prepareDevnetAccounts(home, { honestMiners, misbehaving: options.misbehaving });
+  const config = parseApiEnv({
+    // A devnet epoch is minutes long: a smaller market keeps every miner's work light.
+    EPOCH_TARGET_LISTINGS: '2000',
+    // Every devnet program calls from 127.0.0.1, so the per-IP stats limit would be shared.
+    RATE_LIMIT_STATS_PER_MINUTE: '6000',
+    // The devnet's own lines and leaderboards are what to read; LOG_LEVEL=info shows the API's too.
+    LOG_LEVEL: 'warn',
+    ...process.env,
+    RESI_HOME: home,
+    METAGRAPH_FILE: join(home, 'metagraph.json'),
+    PORT: options.port,
+    EPOCH_DURATION_MINUTES: String(schedule.durationMinutes),
+    EPOCH_PENDING_LEAD_MINUTES: String(schedule.pendingLeadMinutes),
+    EPOCH_VALIDATION_WINDOW_MINUTES: String(schedule.validationWindowMinutes),
+    EPOCH_GRACE_MINUTES: String(schedule.graceMinutes),
+  });
+  const api = await startApi(config);
+  printBanner(api.url);
+  const epochMs = schedule.durationMinutes * 60_000;
+  const market = await startMarketSimulator({
+    lookup: (zip) => api.deps.catalogue.get(zip),
+    // The slow source keeps the late miner and the crasher mid-collection for a fair part of the epoch.
+    slowDelayMs: Math.round(epochMs / 600),
+  });
+  const say = (line: string) => console.log(`[devnet] ${line}`);
+  const logDir = join(home, 'logs');
+  const named = (role: DevnetRole) => accounts.filter((a) => a.role === role);
+  const stateOf = (name: string) => join(home, 'miners', name);
+  const programs: SupervisedProgram[] = [];
+  const disruptions: Disruption[] = [];
+  const copiers: Copier[] = [];
+
+  // A new devnet joins at an epoch start when most of the current one is gone, so its first
+  // leaderboard judges whole epochs; a resumed one carries on at once (miners resume their state).
+  const current = epochAt(new Date(), schedule);
+  const leftMs = current.end.getTime() - Date.now();
+  const joinAtNextEpoch = fresh && leftMs < epochMs / 2;
+  const firstEpochId = !fresh ? undefined : joinAtNextEpoch ? nextEpochId(current.id, schedule) : current.id;
+  const validators = named('validator');
+  const leaderboards = await watchLeaderboards({
+    validators: validators.map((v) => ({ name: v.name, resultsDir: join(home, 'validators', v.name, 'results') })),
+    cast: new Map(accounts.map((a) => [a.hotkey, { name: a.name, role: a.role }])),
+    ...(firstEpochId ? { fromEpochId: firstEpochId } : {}),
+    print: (text) => console.log(text),
+  });
+
+  let stopping = false;
+  const waiting = new AbortController();
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    waiting.abort();
+    say('stopping…');
+    void (async () => {
+      leaderboards.stop();
+      for (const disruption of disruptions) disruption.stop();
+      await Promise.all([...programs.map((p) => p.stop()), ...copiers.map((c) => c.stop())]);
+      await market.close();
+      await api.close();
+      say('stopped; `npm start` resumes this devnet, `npm start -- --reset` starts over');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
+  console.log(`\nDevnet state in ${home}. Epochs last ${options.epoch} min (grace ${schedule.graceMinutes} min).`);
+  console.log('Accounts:');
+  for (const a of accounts) console.log(`  ${a.name.padEnd(20)} ${a.role.padEnd(10)} hotkey ${a.hotkey}`);
+  const miner = named('honest')[0]!;
+  console.log('\nSign a request as a miner and fetch the current assignment:');
+  console.log(`  ts=$(date +%s)`);
+  console.log(
+    `  sig=$(npx resi sign "zipcode:assignment:current:$ts" --wallet.path ${join(home, 'wallets')} --wallet.name ${miner.name})`,
+  );
+  console.log(
+    `  curl "${api.url}/api/v1/zipcode-assignments/current?hotkey=${miner.hotkey}&signature=$sig&timestamp=$ts"`,
+  );
+  console.log(`\nMarket simulator (realtor.com format) on ${market.url}; program logs in ${logDir}.`);
+  console.log(
+    `Dashboard: ${api.url}/ · each epoch's leaderboard prints here once the validators have scored it ` +
+      `(after the epoch and its ${schedule.graceMinutes} min grace). Ctrl-C stops everything; npm start resumes.`,
+  );
+
+  if (joinAtNextEpoch) {
+    say(
+      `epoch ${current.id} ends in ${Math.ceil(leftMs / 1000)} s: the miners and validators join at the next ` +
+        `one (${firstEpochId}), so the first leaderboard judges a whole epoch`,
+    );
+    await delay(leftMs, undefined, { signal: waiting.signal }).catch(() => undefined);
+    if (stopping) return;
+  }
+
+  const run = (name: string, args: string[]) => {
+    const program = supervise(name, args, logDir, say);
+    programs.push(program);
+    return program;
+  };
+  for (const miner of named('honest'))
+    run(miner.name, minerArgs(api.url, home, miner.name, market.endpoints('market'), 4));
+  for (const miner of named('fabricator'))
+    run(miner.name, minerArgs(api.url, home, miner.name, market.endpoints('fabricated'), 4));
+  for (const miner of named('late')) {
+    const program = run(miner.name, minerArgs(api.url, home, miner.name, market.endpoints('slow'), 1));
+    disruptions.push(stallPastDeadline(program, stateOf(miner.name), (schedule.graceMinutes * 60_000) / 4, say));
+  }
+  for (const miner of named('crasher')) {
+    const program = run(miner.name, minerArgs(api.url, home, miner.name, market.endpoints('slow'), 1));
+    disruptions.push(crashMidEpoch(program, stateOf(miner.name), say));
+  }
+  const victim = named('honest')[0]!;
+  for (const copier of named('copier')) {
+    copiers.push(
+      await startCopier({
+        name: copier.name,
+        apiUrl: api.url,
+        wallet: { path: join(home, 'wallets'), name: copier.name, hotkey: 'default' },
+        stateDir: stateOf(copier.name),
+        victimStateDir: stateOf(victim.name),
+        victimName: victim.name,
+        say,
+      }),
+    );
+  }
+  for (const validator of validators)
+    run(validator.name, validatorArgs(api.url, home, validator.name, market.endpoints('market')));
+  say(`${programs.length} programs started${firstEpochId ? `; the first leaderboard is epoch ${firstEpochId}'s` : ''}`);
+}
