@@ -1,5 +1,6 @@
 import {
   DATA_FORMAT_VERSION,
+  LISTINGS_MAX_ROWS,
   type Listing,
   type ListingsFileEntry,
   listingsFileEntryOf,
@@ -13,10 +14,11 @@ export const LISTINGS_FILE_NAME = 'listings.parquet';
 export const METADATA_FILE_NAME = 'metadata.json';
 
 /**
- * Rows per listings file. An epoch with more is uploaded in parts, so no single object, nor the
- * memory that writes or reads it, grows with the epoch: a million rows are ~25 MB of Parquet.
+ * Rows per listings file: the most a validator reads from one file ({@link LISTINGS_MAX_ROWS}). An
+ * epoch with more is uploaded in parts, so no single object, nor the memory that writes or reads
+ * it, grows with the epoch: a million rows are ~25 MB of Parquet.
  */
-export const MAX_ROWS_PER_LISTINGS_FILE = 1_000_000;
+export const MAX_ROWS_PER_LISTINGS_FILE = LISTINGS_MAX_ROWS;
 
 /** Part names run `listings-0001.parquet` .. `listings-9999.parquet` (PROTOCOL.md §6). */
 const MAX_PARTS = 9_999;
