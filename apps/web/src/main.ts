@@ -349,7 +349,10 @@ function render(): void {
     app,
     state.error ? h('p', { class: 'error' }, state.error) : null,
     h('div', { class: 'grid top-grid' }, epochCard(o), mapCard(o)),
-    h('div', { class: 'grid' }, minersCard(o), results.scores, results.consensus, recentCard(o), results.leaderboard),
+    h('div', { class: 'grid' }, minersCard(o), results.scores),
+    // Side by side, the recent epochs taking the larger share: their ids and five columns need it.
+    h('div', { class: 'grid pair-grid' }, results.consensus, recentCard(o)),
+    h('div', { class: 'grid' }, results.leaderboard),
   );
   tick();
 }

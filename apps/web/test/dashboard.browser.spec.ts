@@ -210,6 +210,11 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
       .poll(() => page.locator('svg.map circle.honeypot').count(), POLL)
       .toBe(honeypots.filter((z) => z.lat !== null).length);
     await page.screenshot({ path: `${ARTIFACTS}results.png`, fullPage: true });
+    // On a laptop the recent epochs, ids and all five columns, fit their card without scrolling.
+    const recentHidden = await page.evaluate<number>(
+      "(() => { const s = document.querySelector('#recent .scroll'); return s.scrollWidth - s.clientWidth; })()",
+    );
+    expect(recentHidden).toBeLessThanOrEqual(0);
     const plain = await sut.inject({ method: 'GET', url: '/api/v1/dashboard/overview' });
     const gzipped = await sut.inject({
       method: 'GET',
