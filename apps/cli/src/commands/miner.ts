@@ -1,6 +1,7 @@
 import { MINER_OPTIONS, MinerConfigError, parseMinerConfig, startMiner } from '@resi/miner';
 import { WalletError } from '@resi/core';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { optionOf } from './option-specs.js';
 import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
 
 /**
@@ -49,14 +50,7 @@ export function addMinerOptions(
 ): (values: Readonly<Record<string, unknown>>) => Record<string, unknown> {
   const attributes = new Map<string, string>();
   for (const option of MINER_OPTIONS) {
-    const flags = `--${option.flag}${option.argument ? ` ${option.argument}` : ''}`;
-    const details = [
-      option.env ? `env ${option.env}` : undefined,
-      option.defaultText ? `default ${option.defaultText}` : undefined,
-    ]
-      .filter(Boolean)
-      .join(', ');
-    const commanderOption = new Option(flags, `${option.description}${details ? ` [${details}]` : ''}`);
+    const commanderOption = optionOf(option);
     attributes.set(option.flag, commanderOption.attributeName());
     command.addOption(commanderOption);
   }

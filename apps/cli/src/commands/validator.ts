@@ -6,26 +6,8 @@ import {
   parseValidatorConfig,
 } from '@resi/validator/config';
 import { type Command, Option } from 'commander';
+import { optionOf } from './option-specs.js';
 import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
-
-interface OptionSpec {
-  readonly flag: string;
-  readonly argument?: string;
-  readonly env?: string;
-  readonly description: string;
-  readonly defaultText?: string;
-}
-
-function optionOf(spec: OptionSpec, prefix = ''): Option {
-  const details = [
-    spec.env ? `env ${spec.env}` : undefined,
-    spec.defaultText ? `default ${spec.defaultText}` : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  const flags = `--${spec.flag}${spec.argument ? ` ${spec.argument}` : ''}`;
-  return new Option(flags, `${prefix}${spec.description}${details ? ` [${details}]` : ''}`);
-}
 
 /**
  * `resi validator`: the validator daemon. Options also read the environment variables shown (and
