@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChainMetagraph } from '@resi/chain';
 import { cryptoReady } from '@resi/core';
+import { ApiLogger } from './api-logger.js';
 import { type ApiDependencies, AppModule } from './app.module.js';
 import { loadZipcodeCatalogue, type ZipcodeCatalogue } from './catalogue/catalogue.js';
 import { type ApiEnv, ConfigError, subtensorTargetOf } from './config/config.js';
@@ -95,8 +96,10 @@ async function openStore(config: ApiEnv, logger: Logger): Promise<KeyValueStore>
 
 /** Builds every repository, then the Nest application on Fastify (not yet listening). */
 export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): Promise<ApiInstance> {
+  const levels = LOG_LEVELS[config.LOG_LEVEL];
+  const nestLogger = levels ? new ApiLogger({ logLevels: levels }) : false;
+  Logger.overrideLogger(nestLogger);
   const logger = new Logger('API');
-  Logger.overrideLogger(LOG_LEVELS[config.LOG_LEVEL]);
   await cryptoReady();
 
   const opened: { close(): Promise<void> }[] = [];
@@ -134,7 +137,7 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
       routerOptions: { ignoreTrailingSlash: true },
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
-      logger: LOG_LEVELS[config.LOG_LEVEL],
+      logger: nestLogger,
       abortOnError: false,
     });
     app.enableShutdownHooks();
