@@ -361,6 +361,23 @@ describe.each(testBackends())(
       expect(body.recentEpochs[0]?.participation.minersReporting).toBeGreaterThanOrEqual(1);
     });
 
+    it('names a new epoch as soon as it starts, though the epoch figures are cached for a minute', async () => {
+      const stats = async () =>
+        statsResponseSchema.parse(
+          (await sut.inject({ method: 'GET', url: '/api/v1/zipcode-assignments/stats' })).json(),
+        );
+      expect((await stats()).epochStatus.currentEpoch?.id).toBe(EPOCH); // fills the cache
+      sut.clock.set(new Date('2025-10-01T20:00:01Z'));
+      try {
+        const body = await stats();
+        expect(body.epochStatus.currentEpoch?.id).toBe('2025-10-01T20-00-00');
+        expect(body.epochStatus.currentEpoch?.status).toBe('ACTIVE');
+        expect(body.recentEpochs.map((e) => e.id)).toContain(EPOCH);
+      } finally {
+        sut.clock.set(NOW);
+      }
+    });
+
     it('lists the commitment formats', async () => {
       const res = await sut.inject({ method: 'GET', url: '/commitment-formats' });
       expect(res.statusCode).toBe(200);

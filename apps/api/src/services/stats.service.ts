@@ -16,7 +16,8 @@ type CachedPart = Pick<StatsResponse, 'catalogue' | 'recentEpochs'>;
 
 /**
  * GET /api/v1/zipcode-assignments/stats. The database-heavy part is cached for a minute in the
- * shared store; the clock-driven timing is computed on every call so countdowns stay exact.
+ * shared store, and refreshed at once when it does not yet hold the current epoch; the
+ * clock-driven timing is computed on every call so countdowns stay exact.
  */
 @Injectable()
 export class StatsService {
@@ -32,8 +33,10 @@ export class StatsService {
   async stats(): Promise<StatsResponse> {
     const now = this.clock.now();
     const config = this.epochs.epochConfig;
-    const cached = await this.cachedPart();
     const current = epochAt(now, config);
+    let cached = await this.cachedPart();
+    // Cached before this epoch's row existed: miners learn of a new epoch here, so never wait out the cache.
+    if (!cached.recentEpochs.some((e) => e.id === current.id)) cached = await this.cachedPart({ refresh: true });
     const next = epochTimes(nextEpochId(current.id, config), config);
     const currentSummary = cached.recentEpochs.find((e) => e.id === current.id) ?? null;
     const seconds = (ms: number) => Math.max(0, Math.round(ms / 1000));
@@ -63,8 +66,8 @@ export class StatsService {
     };
   }
 
-  private async cachedPart(): Promise<CachedPart> {
-    const hit = await this.store.get(CACHE_KEY);
+  private async cachedPart({ refresh = false } = {}): Promise<CachedPart> {
+    const hit = refresh ? null : await this.store.get(CACHE_KEY);
     if (hit) return JSON.parse(hit) as CachedPart;
     // The current slot is created on demand so the figures never say "no epoch" on a fresh server.
     await this.epochs.current();
