@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -51,4 +51,28 @@ describe('resi keys create + resi sign, as processes', () => {
     );
     expect(independent).toBe(true);
   }, 120_000);
+});
+
+describe('npx resi, as the README uses it', () => {
+  it('runs the built program through the linked bin, as on a fresh clone after npm install', async () => {
+    const { stdout } = await run('npx', ['--no-install', 'resi', '--version'], { cwd: REPO_ROOT, timeout: 60_000 });
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  }, 120_000);
+
+  it('says to build first when the program is not built', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'resi-unbuilt-'));
+    try {
+      await mkdir(join(root, 'bin'));
+      await copyFile(join(REPO_ROOT, 'apps/cli/bin/resi.js'), join(root, 'bin/resi.js'));
+      await copyFile(join(REPO_ROOT, 'apps/cli/package.json'), join(root, 'package.json'));
+      const failed = await run(process.execPath, [join(root, 'bin/resi.js'), '--version']).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toContain('run `npm run build`');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });
