@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -75,4 +76,36 @@ describe('npx resi, as the README uses it', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+});
+
+describe('resi api on a port already in use', () => {
+  it('says which address is taken and how to choose another port', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'resi-port-'));
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
+    const port = (squatter.address() as { port: number }).port;
+    try {
+      await writeFile(join(home, 'metagraph.json'), JSON.stringify({ netuid: 46, neurons: [] }));
+      const env = {
+        ...process.env,
+        RESI_HOME: home,
+        METAGRAPH_FILE: join(home, 'metagraph.json'),
+        LOG_LEVEL: 'silent',
+      };
+      const failed = await run(process.execPath, [RESI_BIN, 'api', '--port', String(port)], {
+        cwd: REPO_ROOT,
+        env,
+        timeout: 60_000,
+      }).then(
+        () => undefined,
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toContain(`127.0.0.1:${port} is already in use`);
+      expect(failed?.stderr).toContain('--port <port>');
+    } finally {
+      squatter.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -34,7 +34,13 @@ export function printBanner(url: string): void {
  * (`ConfigError`, recognised by name so this module need not load the API) is printed as it is.
  */
 export function exitWith(error: unknown): never {
+  const listen = error as { code?: string; address?: string; port?: number };
   if (error instanceof Error && error.name === 'ConfigError') console.error(error.message);
+  else if (listen.code === 'EADDRINUSE')
+    console.error(
+      `resi: ${listen.address ?? 'the address'}:${listen.port ?? '?'} is already in use. Stop the program using it, ` +
+        'or choose another port: resi api --port <port> (or PORT), resi devnet --port <port> (npm start -- --port <port>).',
+    );
   else console.error(`resi: ${(error as Error).message ?? String(error)}`);
   process.exit(1);
 }
