@@ -1,4 +1,3 @@
-import { buildValidationResultsFile, scoreEpoch } from '@resi/core';
 import { WeightsRefusedError } from '@resi/chain';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,17 +6,11 @@ import {
   CHARLIE,
   CONTEXT,
   DAVE,
-  craftedMiners,
+  craftedResultsFile,
 } from '../../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
 import { ChainWeightPublisher, type MinerWeightSetter } from './weight-publisher.js';
 
-const evidence = craftedMiners();
-const file = buildValidationResultsFile({
-  context: CONTEXT,
-  evidence,
-  sheet: scoreEpoch(CONTEXT, evidence),
-  validatorHotkey: DAVE,
-});
+const file = craftedResultsFile(DAVE);
 
 type Preflight = Awaited<ReturnType<MinerWeightSetter['preflight']>>;
 

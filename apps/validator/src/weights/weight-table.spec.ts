@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { buildValidationResultsFile, scoreEpoch } from '@resi/core';
 import {
   ALICE,
   BOB,
   CHARLIE,
-  CONTEXT,
-  craftedMiners,
+  craftedResultsFile,
 } from '../../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
 import { formatWeightTable, weightTableOf } from './weight-table.js';
 
-const evidence = craftedMiners();
-const file = buildValidationResultsFile({
-  context: CONTEXT,
-  evidence,
-  sheet: scoreEpoch(CONTEXT, evidence),
-  validatorHotkey: ALICE,
-});
+const file = craftedResultsFile(ALICE);
 
 describe('weightTableOf', () => {
   it('turns reward sums into normalised weights and u16 values, uids from the results', () => {

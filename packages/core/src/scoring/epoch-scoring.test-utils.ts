@@ -1,5 +1,11 @@
 import type { AccuracyTally } from './accuracy.js';
-import type { EpochScoringContext, MinerEvidence, MinerListingsEvidence } from './epoch-scoring.js';
+import {
+  type EpochScoringContext,
+  type MinerEvidence,
+  type MinerListingsEvidence,
+  scoreEpoch,
+} from './epoch-scoring.js';
+import { buildValidationResultsFile, type ValidationResultsFile } from './results-file.js';
 
 /** Well-known development hotkeys, in the lexical order scoring sorts them. */
 export const FERDIE = '5CiPPseXPECbkjWCa6MnjNokrgYjMqmKndv2rSnekmSK2DjL';
@@ -127,4 +133,15 @@ export function craftedMiners(): MinerEvidence[] {
       rejection: { code: 'corrupt_parquet', message: 'listings.parquet is not readable Parquet' },
     }),
   ];
+}
+
+/** The results file `validatorHotkey` publishes for {@link craftedMiners} in {@link CONTEXT}. */
+export function craftedResultsFile(validatorHotkey: string): ValidationResultsFile {
+  const evidence = craftedMiners();
+  return buildValidationResultsFile({
+    context: CONTEXT,
+    evidence,
+    sheet: scoreEpoch(CONTEXT, evidence),
+    validatorHotkey,
+  });
 }

@@ -1,24 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { scoreEpoch } from './epoch-scoring.js';
-import { ALICE, BOB, CONTEXT, craftedMiners, DAVE, EVE, FERDIE } from './epoch-scoring.test-utils.js';
+import { ALICE, BOB, craftedResultsFile, DAVE, EVE, FERDIE } from './epoch-scoring.test-utils.js';
 import {
-  buildValidationResultsFile,
   canonicalJson,
   parseValidationResultsFile,
   serializeValidationResults,
   validationResultsDigest,
 } from './results-file.js';
-
-function resultsFor(validatorHotkey: string) {
-  const evidence = craftedMiners();
-  return buildValidationResultsFile({
-    context: CONTEXT,
-    evidence,
-    sheet: scoreEpoch(CONTEXT, evidence),
-    validatorHotkey,
-  });
-}
 
 describe('canonicalJson (RFC 8785 for our values)', () => {
   it('sorts keys, drops whitespace and prints numbers as ECMAScript does', () => {
@@ -32,7 +20,7 @@ describe('canonicalJson (RFC 8785 for our values)', () => {
 });
 
 describe('buildValidationResultsFile', () => {
-  const file = resultsFor(BOB);
+  const file = craftedResultsFile(BOB);
 
   it('has the seed fields, with a deterministic validation timestamp (the grace end)', () => {
     expect(file).toMatchObject({
@@ -76,17 +64,17 @@ describe('buildValidationResultsFile', () => {
   it('digests the canonical content without the validator identity', () => {
     const { validator_hotkey: _v, results_sha256: _d, ...shared } = file;
     expect(file.results_sha256).toBe(createHash('sha256').update(canonicalJson(shared)).digest('hex'));
-    expect(resultsFor(ALICE).results_sha256).toBe(file.results_sha256);
+    expect(craftedResultsFile(ALICE).results_sha256).toBe(file.results_sha256);
     expect(validationResultsDigest(file)).toBe(file.results_sha256);
   });
 
   it('serialises to identical bytes for identical inputs', () => {
-    expect(serializeValidationResults(resultsFor(BOB))).toBe(serializeValidationResults(file));
+    expect(serializeValidationResults(craftedResultsFile(BOB))).toBe(serializeValidationResults(file));
   });
 });
 
 describe('parseValidationResultsFile', () => {
-  const text = serializeValidationResults(resultsFor(BOB));
+  const text = serializeValidationResults(craftedResultsFile(BOB));
 
   it('round-trips a file', () => {
     expect(parseValidationResultsFile(text)).toEqual(JSON.parse(text));
