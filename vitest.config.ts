@@ -13,6 +13,8 @@ export default defineConfig({
     alias: {
       '@resi/core': src('./packages/core/src/index.ts'),
       '@resi/chain': src('./packages/chain/src/index.ts'),
+      '@resi/client': src('./packages/client/src/index.ts'),
+      '@resi/sources': src('./packages/sources/src/index.ts'),
       '@resi/api': src('./apps/api/src/index.ts'),
       '@resi/miner': src('./apps/miner/src/index.ts'),
       // Before '@resi/validator', which would otherwise match it as a prefix.

@@ -19,15 +19,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CurrentAssignmentsResponse, parseMinerUploadMetadata, ss58Of } from '@resi/core';
+import { WorkStore, packageEpoch } from '@resi/miner';
 import {
   type CandidateListing,
   type ListingSource,
   type RealtorSearchResult,
-  WorkStore,
   collectZipcode,
   mapRealtorResult,
-  packageEpoch,
-} from '@resi/miner';
+} from '@resi/sources';
 
 const LISTINGS = 10_000;
 const ZIPCODES = 25;

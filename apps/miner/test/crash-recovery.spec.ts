@@ -3,9 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDevWallet, readListingsParquet, sha256Hex } from '@resi/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type FixtureServer, sendJson, startFixtureServer } from '../src/testing/http-fixture-server.test-utils.js';
-import { sampleListing } from '../src/testing/listing-fixtures.test-utils.js';
-import { realtorResult, realtorSearchPage, realtorSuggestion } from '../src/testing/market-fixtures.test-utils.js';
+import {
+  type FixtureServer,
+  sendJson,
+  startFixtureServer,
+} from '../../../packages/client/src/testing/http-fixture-server.test-utils.js';
+import { sampleListing } from '../../../packages/sources/src/testing/listing-fixtures.test-utils.js';
+import {
+  realtorResult,
+  realtorSearchPage,
+  realtorSuggestion,
+} from '../../../packages/sources/src/testing/market-fixtures.test-utils.js';
 import { type ProtocolDouble, startProtocolDouble } from '../src/testing/protocol-double.test-utils.js';
 import { assignmentFixture } from '../src/testing/protocol-fixtures.test-utils.js';
 import { type MinerProcess, spawnMiner, waitFor } from './miner-process.js';

@@ -19,7 +19,7 @@ import { preparePythonVenv, runPythonJson } from '../../../packages/core/test/py
 import { MinerApiClient } from '../src/api/miner-api-client.js';
 import { parseMinerConfig } from '../src/config/miner-config.js';
 import { startMiner } from '../src/start-miner.js';
-import { sampleListing } from '../src/testing/listing-fixtures.test-utils.js';
+import { sampleListing } from '../../../packages/sources/src/testing/listing-fixtures.test-utils.js';
 
 /**
  * The whole miner against the real API (embedded PGlite, in-memory limits, embedded s3rver):

@@ -10,7 +10,8 @@ import {
   signerFromKeypair,
   sr25519KeypairFromMnemonic,
 } from '@resi/core';
-import { FileListingSource, silentLogger } from '@resi/miner';
+import { silentLogger } from '@resi/client';
+import { FileListingSource } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidatorApiClient } from '../src/api/validator-api-client.js';
 import { ValidatorDaemon, ValidatorStartupError } from '../src/daemon/validator-daemon.js';

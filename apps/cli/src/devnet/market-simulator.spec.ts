@@ -1,5 +1,5 @@
 import { loadZipcodeCatalogue } from '@resi/api';
-import { collectZipcode, RealtorListingSource, SourceHttpClient } from '@resi/miner';
+import { collectZipcode, RealtorListingSource, SourceHttpClient } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type MarketSimulator,

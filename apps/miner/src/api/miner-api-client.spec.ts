@@ -1,9 +1,12 @@
 import { verifyCommitmentSignature } from '@resi/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FixtureServer, sendJson, startFixtureServer } from '../testing/http-fixture-server.test-utils.js';
+import {
+  type FixtureServer,
+  sendJson,
+  startFixtureServer,
+} from '../../../../packages/client/src/testing/http-fixture-server.test-utils.js';
 import { assignmentFixture, makeTestSigner } from '../testing/protocol-fixtures.test-utils.js';
-import { ApiRequestError } from './api-errors.js';
-import { CircuitOpenError } from './circuit-breaker.js';
+import { ApiRequestError, CircuitOpenError } from '@resi/client';
 import { MinerApiClient, type MinerApiClientOptions } from './miner-api-client.js';
 
 const FAST_RETRIES = { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 };

@@ -20,9 +20,17 @@ import {
   statusUpdateResponseSchema,
 } from '@resi/core';
 import type { z } from 'zod';
-import { ApiRequestError, apiErrorOf, parseApiAnswer } from './api-errors.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, sleep } from './backoff.js';
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import {
+  ApiRequestError,
+  type BackoffPolicy,
+  CircuitBreaker,
+  type CircuitBreakerOptions,
+  DEFAULT_BACKOFF,
+  apiErrorOf,
+  backoffDelayMs,
+  parseApiAnswer,
+  sleep,
+} from '@resi/client';
 
 /** The API routes the miner calls, named for logs, metrics and rate-limit bookkeeping. */
 export type MinerApiRoute = 'healthcheck' | 'stats' | 'assignments' | 'status' | 'miner-upload' | 'folder-access';

@@ -1,28 +1,10 @@
+import { DEFAULT_API_URLS, type OptionSpec, netuidOf, parseOptionValues } from '@resi/client';
+import { SOURCE_OPTIONS, SOURCE_SCHEMA_SHAPE, type SourceConfig, sourceConfigOf } from '@resi/sources';
 import { z } from 'zod';
 import { MAX_ROWS_PER_LISTINGS_FILE } from '../upload/package-epoch.js';
-import { netuidOf, parseOptionValues } from './option-values.js';
-
-/** Where the deployed Python clients point, by subnet: 46 on finney, 428 on the test network. */
-export const DEFAULT_API_URLS: Readonly<Record<number, string>> = {
-  46: 'https://api.resilabs.ai',
-  428: 'https://api-staging.resilabs.ai',
-};
-
-/** The `--source` names. */
-export const SOURCE_NAMES = ['realtor', 'zillow-rapidapi', 'redfin', 'file'] as const;
-export type SourceName = (typeof SOURCE_NAMES)[number];
 
 /** One command-line option of `resi miner`, with the environment variable that also sets it. */
-export interface MinerOptionSpec {
-  /** The flag without dashes, as commander names the value: `api.url`. */
-  readonly flag: string;
-  /** Placeholder in help, e.g. `<url>`; absent for a switch. */
-  readonly argument?: string;
-  readonly env?: string;
-  readonly description: string;
-  /** Shown in help; the parsed default lives in the schema below. */
-  readonly defaultText?: string;
-}
+export type MinerOptionSpec = OptionSpec;
 
 /**
  * Every option of `resi miner` except the shared `--wallet.*` ones. `--help` is generated from
@@ -50,115 +32,7 @@ export const MINER_OPTIONS: readonly MinerOptionSpec[] = [
     description: 'API base URL',
     defaultText: 'https://api.resilabs.ai (netuid 46), https://api-staging.resilabs.ai (428)',
   },
-  {
-    flag: 'source',
-    argument: '<name>',
-    env: 'RESI_MINER_SOURCE',
-    description: `listing source: ${SOURCE_NAMES.join(' | ')}`,
-    defaultText: 'realtor',
-  },
-  {
-    flag: 'file.path',
-    argument: '<path>',
-    env: 'RESI_FILE_PATH',
-    description: 'file source: a CSV/JSON/JSONL/Parquet feed, or a directory of <zipcode>.<ext> files',
-  },
-  {
-    flag: 'realtor.url',
-    argument: '<url>',
-    env: 'RESI_REALTOR_URL',
-    description: 'realtor source: GraphQL endpoint',
-    defaultText: 'https://api.frontdoor.realtor.com/graphql',
-  },
-  {
-    flag: 'realtor.suggest-url',
-    argument: '<url>',
-    env: 'RESI_REALTOR_SUGGEST_URL',
-    description: 'realtor source: location suggest endpoint that resolves a zipcode',
-    defaultText: 'https://parser-external.geo.moveaws.com/suggest',
-  },
-  {
-    flag: 'realtor.sold-days',
-    argument: '<days>',
-    env: 'RESI_REALTOR_SOLD_DAYS',
-    description: 'realtor source: also collect homes sold in the last N days (0: for sale only)',
-    defaultText: '90',
-  },
-  {
-    flag: 'zillow.url',
-    argument: '<url>',
-    env: 'RESI_ZILLOW_URL',
-    description: 'zillow-rapidapi source: API base URL',
-    defaultText: 'https://zillow-com1.p.rapidapi.com',
-  },
-  {
-    flag: 'zillow.key',
-    argument: '<key>',
-    env: 'RAPIDAPI_KEY',
-    description: 'zillow-rapidapi source: RapidAPI key (required for that source)',
-  },
-  {
-    flag: 'zillow.status-types',
-    argument: '<list>',
-    env: 'RESI_ZILLOW_STATUS_TYPES',
-    description: 'zillow-rapidapi source: comma-separated status_type values',
-    defaultText: 'ForSale,RecentlySold',
-  },
-  {
-    flag: 'zillow.max-pages',
-    argument: '<n>',
-    env: 'RESI_ZILLOW_MAX_PAGES',
-    description: 'zillow-rapidapi source: page limit per zipcode and status (each page is a paid call)',
-    defaultText: '20',
-  },
-  {
-    flag: 'redfin.url',
-    argument: '<url>',
-    env: 'RESI_REDFIN_URL',
-    description: 'redfin source: site base URL',
-    defaultText: 'https://www.redfin.com',
-  },
-  {
-    flag: 'redfin.sold-days',
-    argument: '<days>',
-    env: 'RESI_REDFIN_SOLD_DAYS',
-    description: 'redfin source: also download homes sold in the last N days (0: for sale only)',
-    defaultText: '90',
-  },
-  {
-    flag: 'source.rpm',
-    argument: '<n>',
-    env: 'RESI_SOURCE_RPM',
-    description: 'requests per minute to the source (0: unlimited)',
-    defaultText: 'realtor 30, zillow-rapidapi 20, redfin 10, file 0',
-  },
-  {
-    flag: 'source.concurrency',
-    argument: '<n>',
-    env: 'RESI_SOURCE_CONCURRENCY',
-    description: 'zipcodes (and requests) in flight at once',
-    defaultText: '2',
-  },
-  {
-    flag: 'source.user-agent',
-    argument: '<text>',
-    env: 'RESI_USER_AGENT',
-    description: 'User-Agent sent to sources',
-    defaultText: 'a current desktop browser',
-  },
-  {
-    flag: 'source.proxy',
-    argument: '<url>',
-    env: 'RESI_SOURCE_PROXY',
-    description: 'proxy for every source request; unset: HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY',
-  },
-  {
-    flag: 'source.timeout',
-    argument: '<seconds>',
-    env: 'RESI_SOURCE_TIMEOUT',
-    description: 'per-request timeout to sources',
-    defaultText: '30',
-  },
+  ...SOURCE_OPTIONS,
   {
     flag: 'upload.method',
     argument: '<method>',
@@ -231,29 +105,11 @@ const switchValue = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
   .transform((value) => (typeof value === 'boolean' ? value : ['true', '1', 'yes'].includes(value)));
 
-const DEFAULT_USER_AGENT =
-  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
-
 const rawConfigSchema = z.object({
   netuid: positiveInt.optional(),
   'subtensor.network': z.string().min(1).default('finney'),
   'api.url': z.url({ protocol: /^https?$/ }).optional(),
-  source: z.enum(SOURCE_NAMES).default('realtor'),
-  'file.path': z.string().min(1).optional(),
-  'realtor.url': z.url().default('https://api.frontdoor.realtor.com/graphql'),
-  'realtor.suggest-url': z.url().default('https://parser-external.geo.moveaws.com/suggest'),
-  'realtor.sold-days': nonNegativeInt.default(90),
-  'zillow.url': z.url().default('https://zillow-com1.p.rapidapi.com'),
-  'zillow.key': z.string().min(1).optional(),
-  'zillow.status-types': z.string().default('ForSale,RecentlySold'),
-  'zillow.max-pages': positiveInt.default(20),
-  'redfin.url': z.url().default('https://www.redfin.com'),
-  'redfin.sold-days': nonNegativeInt.default(90),
-  'source.rpm': nonNegativeInt.optional(),
-  'source.concurrency': positiveInt.max(32).default(2),
-  'source.user-agent': z.string().min(1).default(DEFAULT_USER_AGENT),
-  'source.proxy': z.url().optional(),
-  'source.timeout': positiveInt.default(30),
+  ...SOURCE_SCHEMA_SHAPE,
   'upload.method': z.enum(['per-file', 'folder']).default('per-file'),
   'upload.reserve': nonNegativeInt.optional(),
   'upload.max-rows': positiveInt.max(MAX_ROWS_PER_LISTINGS_FILE).default(MAX_ROWS_PER_LISTINGS_FILE),
@@ -266,35 +122,11 @@ const rawConfigSchema = z.object({
   once: switchValue.default(false),
 });
 
-const DEFAULT_REQUESTS_PER_MINUTE: Record<SourceName, number> = {
-  realtor: 30,
-  'zillow-rapidapi': 20,
-  redfin: 10,
-  file: 0,
-};
-
 /** `resi miner`'s settings, every default applied. Wallet location is resolved separately. */
-export interface MinerConfig {
+export interface MinerConfig extends SourceConfig {
   readonly netuid: number;
   readonly network: string;
   readonly apiUrl: string;
-  readonly source: SourceName;
-  readonly filePath: string | undefined;
-  readonly realtor: { readonly url: string; readonly suggestUrl: string; readonly soldDays: number };
-  readonly zillow: {
-    readonly url: string;
-    readonly key: string | undefined;
-    readonly statusTypes: string[];
-    readonly maxPages: number;
-  };
-  readonly redfin: { readonly url: string; readonly soldDays: number };
-  readonly politeness: {
-    readonly requestsPerMinute: number;
-    readonly concurrency: number;
-    readonly userAgent: string;
-    readonly proxyUrl: string | undefined;
-    readonly timeoutMs: number;
-  };
   readonly uploadMethod: 'per-file' | 'folder';
   readonly uploadReserveMs: number | undefined;
   readonly uploadMaxRows: number;
@@ -331,40 +163,13 @@ export function parseMinerConfig(
       `Invalid miner configuration:\n  --api.url (RESI_API_URL): required for netuid ${netuid}`,
     );
   }
-  if (raw.source === 'file' && raw['file.path'] === undefined) {
-    throw new MinerConfigError(
-      'Invalid miner configuration:\n  --file.path (RESI_FILE_PATH): required with --source file',
-    );
-  }
-  if (raw.source === 'zillow-rapidapi' && raw['zillow.key'] === undefined) {
-    throw new MinerConfigError(
-      'Invalid miner configuration:\n  --zillow.key (RAPIDAPI_KEY): required with --source zillow-rapidapi',
-    );
-  }
+  const source = sourceConfigOf(raw);
+  if ('problems' in source) throw new MinerConfigError(`Invalid miner configuration:\n${source.problems.join('\n')}`);
   return {
     netuid,
     network,
     apiUrl: apiUrl.replace(/\/+$/, ''),
-    source: raw.source,
-    filePath: raw['file.path'],
-    realtor: { url: raw['realtor.url'], suggestUrl: raw['realtor.suggest-url'], soldDays: raw['realtor.sold-days'] },
-    zillow: {
-      url: raw['zillow.url'],
-      key: raw['zillow.key'],
-      statusTypes: raw['zillow.status-types']
-        .split(',')
-        .map((type) => type.trim())
-        .filter(Boolean),
-      maxPages: raw['zillow.max-pages'],
-    },
-    redfin: { url: raw['redfin.url'], soldDays: raw['redfin.sold-days'] },
-    politeness: {
-      requestsPerMinute: raw['source.rpm'] ?? DEFAULT_REQUESTS_PER_MINUTE[raw.source],
-      concurrency: raw['source.concurrency'],
-      userAgent: raw['source.user-agent'],
-      proxyUrl: raw['source.proxy'],
-      timeoutMs: raw['source.timeout'] * 1000,
-    },
+    ...source.config,
     uploadMethod: raw['upload.method'],
     uploadReserveMs: raw['upload.reserve'] === undefined ? undefined : raw['upload.reserve'] * 1000,
     uploadMaxRows: raw['upload.max-rows'],

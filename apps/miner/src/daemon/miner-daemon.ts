@@ -1,13 +1,9 @@
 import type { AssignedZipcode, EpochSummary, StatsResponse } from '@resi/core';
-import { ApiRequestError } from '../api/api-errors.js';
-import { sleep } from '../api/backoff.js';
-import { CircuitOpenError } from '../api/circuit-breaker.js';
+import { ApiRequestError, CircuitOpenError, type Logger, sleep } from '@resi/client';
 import type { MinerApiClient } from '../api/miner-api-client.js';
-import type { Logger } from '../observability/logger.js';
 import type { MinerMetrics } from '../observability/metrics.js';
 import { type ProgressDisplay, noProgressDisplay } from '../observability/progress.js';
-import { collectZipcode } from '../sources/collect-zipcode.js';
-import { type ListingSource, SourceError } from '../sources/listing-source.js';
+import { type ListingSource, SourceError, collectZipcode } from '@resi/sources';
 import type { EpochState, EpochWork, WorkStore } from '../store/work-store.js';
 import { packageEpoch } from '../upload/package-epoch.js';
 import type { Uploader } from '../upload/uploader.js';

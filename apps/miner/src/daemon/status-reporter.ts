@@ -1,7 +1,6 @@
 import { MAX_ZIPCODES_PER_STATUS_UPDATE, type MinerStatus, type ZipcodeProgressInput } from '@resi/core';
-import { sleep } from '../api/backoff.js';
+import { type Logger, sleep } from '@resi/client';
 import type { MinerApiClient } from '../api/miner-api-client.js';
-import type { Logger } from '../observability/logger.js';
 import type { EpochWork } from '../store/work-store.js';
 
 /** What the API is told about an epoch's collection so far. */

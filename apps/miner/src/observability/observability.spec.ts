@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { createLogger } from '@resi/client';
 import { MinerMetrics } from './metrics.js';
 import { TerminalProgress } from './progress.js';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampleListing } from '../testing/listing-fixtures.test-utils.js';
+import { sampleListing } from '../../../../packages/sources/src/testing/listing-fixtures.test-utils.js';
 import { assignmentFixture } from '../testing/protocol-fixtures.test-utils.js';
 import { acquireStateLock } from './state-lock.js';
 import { WorkStore } from './work-store.js';

@@ -14,7 +14,7 @@ import {
   type RecordedRequest,
   sendJson,
   startFixtureServer,
-} from './http-fixture-server.test-utils.js';
+} from '../../../../packages/client/src/testing/http-fixture-server.test-utils.js';
 
 /**
  * A stand-in for the API and S3, for testing the miner's side of the protocol where a real API

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseMinerUploadMetadata, readListingsParquet, sha256Hex } from '@resi/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type EpochWork, WorkStore } from '../store/work-store.js';
-import { sampleListing } from '../testing/listing-fixtures.test-utils.js';
+import { sampleListing } from '../../../../packages/sources/src/testing/listing-fixtures.test-utils.js';
 import { assignmentFixture, makeTestSigner } from '../testing/protocol-fixtures.test-utils.js';
 import { listingsPartName, packageEpoch } from './package-epoch.js';
 

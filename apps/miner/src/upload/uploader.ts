@@ -5,8 +5,7 @@ import {
   type PresignedPut,
   minerObjectKey,
 } from '@resi/core';
-import { ApiRequestError } from '../api/api-errors.js';
-import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, sleep } from '../api/backoff.js';
+import { ApiRequestError, type BackoffPolicy, DEFAULT_BACKOFF, backoffDelayMs, sleep } from '@resi/client';
 import type { MinerApiClient } from '../api/miner-api-client.js';
 import type { EpochWork } from '../store/work-store.js';
 

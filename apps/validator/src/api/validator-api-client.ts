@@ -23,7 +23,7 @@ import {
   apiErrorOf,
   backoffDelayMs,
   parseApiAnswer,
-} from '@resi/miner';
+} from '@resi/client';
 import type { z } from 'zod';
 
 export interface ValidatorApiClientOptions {

@@ -1,22 +1,9 @@
-import {
-  DEFAULT_API_URLS,
-  MINER_OPTIONS,
-  type MinerConfig,
-  netuidOf,
-  parseMinerConfig,
-  parseOptionValues,
-} from '@resi/miner';
+import { DEFAULT_API_URLS, type OptionSpec, netuidOf, parseOptionValues } from '@resi/client';
+import { SOURCE_OPTIONS, SOURCE_SCHEMA_SHAPE, type SourceConfig, sourceConfigOf } from '@resi/sources';
 import { z } from 'zod';
 
 /** One command-line option of `resi validator`, with the environment variable that also sets it. */
-export interface ValidatorOptionSpec {
-  /** The flag without dashes, as commander names the value. */
-  readonly flag: string;
-  readonly argument?: string;
-  readonly env?: string;
-  readonly description: string;
-  readonly defaultText?: string;
-}
+export type ValidatorOptionSpec = OptionSpec;
 
 /** `spec_version` as the Python validators compute it: 1000 × major + 10 × minor + patch (0.1.0 → 10). */
 export const VALIDATOR_WEIGHTS_VERSION_KEY = 10n;
@@ -133,10 +120,8 @@ export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
   },
 ];
 
-/** The miner's options that choose and tune a listing source: the validator's verification source. */
-export const VERIFICATION_SOURCE_OPTIONS = MINER_OPTIONS.filter(
-  (option) => option.flag === 'source' || /^(file|realtor|zillow|redfin|source)\./.test(option.flag),
-);
+/** The options that choose and tune a listing source (the miner's own): the validator's verification source. */
+export const VERIFICATION_SOURCE_OPTIONS = SOURCE_OPTIONS;
 
 const positiveInt = z.coerce.number().int().positive();
 const switchValue = z
@@ -191,7 +176,7 @@ export interface ValidatorConfig {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** The verification source, configured exactly as a miner's source. */
-  readonly verification: Pick<MinerConfig, 'source' | 'filePath' | 'realtor' | 'zillow' | 'redfin' | 'politeness'>;
+  readonly verification: SourceConfig;
 }
 
 export class ValidatorConfigError extends Error {
@@ -222,17 +207,10 @@ export function parseValidatorConfig(
       'Invalid validator configuration:\n  --burn.uid (RESI_BURN_UID): required with a burn share',
     );
   }
-  let verification: MinerConfig;
-  try {
-    const sourceValues = Object.fromEntries(
-      VERIFICATION_SOURCE_OPTIONS.map((option) => [option.flag, values[option.flag]]),
-    );
-    verification = parseMinerConfig({ ...sourceValues, 'api.url': apiUrl, netuid }, env);
-  } catch (error) {
-    throw new ValidatorConfigError(
-      (error as Error).message.replace('Invalid miner configuration', 'Invalid verification source'),
-    );
-  }
+  const sourceOptions = parseOptionValues(VERIFICATION_SOURCE_OPTIONS, z.object(SOURCE_SCHEMA_SHAPE), values, env);
+  const verification = 'problems' in sourceOptions ? sourceOptions : sourceConfigOf(sourceOptions.data);
+  if ('problems' in verification)
+    throw new ValidatorConfigError(`Invalid verification source:\n${verification.problems.join('\n')}`);
   return {
     netuid,
     network: raw['subtensor.network'],
@@ -252,13 +230,6 @@ export function parseValidatorConfig(
     once: raw.once,
     logFormat: raw['log.format'],
     logLevel: raw['log.level'],
-    verification: {
-      source: verification.source,
-      filePath: verification.filePath,
-      realtor: verification.realtor,
-      zillow: verification.zillow,
-      redfin: verification.redfin,
-      politeness: verification.politeness,
-    },
+    verification: verification.config,
   };
 }

@@ -8,7 +8,7 @@ import {
   nextEpochId,
   parseValidationResultsFile,
 } from '@resi/core';
-import { ApiRequestError, type Logger } from '@resi/miner';
+import { ApiRequestError, type Logger } from '@resi/client';
 import type { ValidatorApiClient } from '../api/validator-api-client.js';
 import type { EpochScoringInput, EpochScoringOutcome } from '../pipeline/score-epoch.js';
 import type { EpochRecord, ProcessedEpochStore } from '../state/processed-epochs.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseValidationResultsFile } from '@resi/core';
-import { FileListingSource } from '@resi/miner';
+import { FileListingSource } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalObjectFetcher } from '../download/object-fetcher.js';
 import {

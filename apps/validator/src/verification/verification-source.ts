@@ -22,7 +22,7 @@ export interface VerificationSource {
 export type SourceCandidate = { readonly [Column in ListingColumnName]?: unknown };
 
 /**
- * The shape of the miner's `ListingSource` (`apps/miner/src/sources/listing-source.ts`) that
+ * The shape of `ListingSource` (`@resi/sources`) that
  * verification needs: one zipcode's listings, a page at a time. Every miner adapter fits it, so a
  * validator verifies against the same sites the miners scrape.
  */

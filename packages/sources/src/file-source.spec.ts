@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeListingsParquet } from '@resi/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sampleListing } from '../testing/listing-fixtures.test-utils.js';
+import { sampleListing } from './testing/listing-fixtures.test-utils.js';
 import { collectZipcode } from './collect-zipcode.js';
 import { FileListingSource, mapFeedRow } from './file-source.js';
 

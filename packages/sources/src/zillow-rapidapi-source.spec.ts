@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FixtureServer, sendJson, startFixtureServer } from '../testing/http-fixture-server.test-utils.js';
-import { zillowPage, zillowProperty } from '../testing/market-fixtures.test-utils.js';
+import {
+  type FixtureServer,
+  sendJson,
+  startFixtureServer,
+} from '../../client/src/testing/http-fixture-server.test-utils.js';
+import { zillowPage, zillowProperty } from './testing/market-fixtures.test-utils.js';
 import { collectZipcode } from './collect-zipcode.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';
 import { ZillowRapidApiListingSource, mapZillowProperty } from './zillow-rapidapi-source.js';

@@ -1,7 +1,11 @@
 import { createServer } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FixtureServer, sendJson, startFixtureServer } from '../testing/http-fixture-server.test-utils.js';
+import {
+  type FixtureServer,
+  sendJson,
+  startFixtureServer,
+} from '../../client/src/testing/http-fixture-server.test-utils.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';
 
 let server: FixtureServer | undefined;

@@ -1,5 +1,5 @@
 import { Agent, type Dispatcher, EnvHttpProxyAgent, ProxyAgent, fetch as undiciFetch } from 'undici';
-import { type BackoffPolicy, backoffDelayMs, retryAfterMs, sleep } from '../api/backoff.js';
+import { type BackoffPolicy, backoffDelayMs, retryAfterMs, sleep } from '@resi/client';
 import { SourceError } from './listing-source.js';
 
 /** How politely a source talks to its site. */

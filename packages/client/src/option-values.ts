@@ -6,6 +6,21 @@ export interface NamedOption {
   readonly env?: string;
 }
 
+/** One command-line option of a resi program, with the environment variable that also sets it. */
+export interface OptionSpec extends NamedOption {
+  /** Placeholder in help, e.g. `<url>`; absent for a switch. */
+  readonly argument?: string;
+  readonly description: string;
+  /** Shown in help; the parsed default lives in the program's schema. */
+  readonly defaultText?: string;
+}
+
+/** Where the deployed Python clients point, by subnet: 46 on finney, 428 on the test network. */
+export const DEFAULT_API_URLS: Readonly<Record<number, string>> = {
+  46: 'https://api.resilabs.ai',
+  428: 'https://api-staging.resilabs.ai',
+};
+
 /**
  * The options of `resi miner` and `resi validator` read one way: a command-line value wins, then
  * the option's environment variable (a `.env` file is loaded into the environment by the CLI),

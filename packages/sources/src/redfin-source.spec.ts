@@ -1,12 +1,12 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FixtureServer, startFixtureServer } from '../testing/http-fixture-server.test-utils.js';
+import { type FixtureServer, startFixtureServer } from '../../client/src/testing/http-fixture-server.test-utils.js';
 import {
   REDFIN_CSV_HEADER,
   REDFIN_MLS_DISCLAIMER,
   redfinAutocomplete,
   redfinRow,
-} from '../testing/market-fixtures.test-utils.js';
+} from './testing/market-fixtures.test-utils.js';
 import { collectZipcode } from './collect-zipcode.js';
 import { RedfinListingSource, mapRedfinRow, parseRedfinCsv } from './redfin-source.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';

@@ -1,9 +1,9 @@
-import { DEFAULT_BACKOFF } from '../api/backoff.js';
-import type { MinerConfig } from '../config/miner-config.js';
+import { DEFAULT_BACKOFF } from '@resi/client';
 import { FileListingSource } from './file-source.js';
 import type { ListingSource } from './listing-source.js';
 import { RealtorListingSource } from './realtor-source.js';
 import { RedfinListingSource } from './redfin-source.js';
+import type { SourceConfig } from './source-config.js';
 import { SourceHttpClient, type SourceHttpOptions } from './source-http.js';
 import { ZillowRapidApiListingSource } from './zillow-rapidapi-source.js';
 
@@ -11,10 +11,7 @@ import { ZillowRapidApiListingSource } from './zillow-rapidapi-source.js';
  * The source `config.source` names, with its own polite HTTP client (rate, concurrency, proxy,
  * User-Agent, timeout, retries). `close()` on the source releases the client.
  */
-export function createListingSource(
-  config: Pick<MinerConfig, 'source' | 'filePath' | 'realtor' | 'zillow' | 'redfin' | 'politeness'>,
-  onAttempt?: SourceHttpOptions['onAttempt'],
-): ListingSource {
+export function createListingSource(config: SourceConfig, onAttempt?: SourceHttpOptions['onAttempt']): ListingSource {
   if (config.source === 'file') {
     if (config.filePath === undefined) throw new Error('the file source needs --file.path');
     return new FileListingSource({ path: config.filePath });
@@ -35,7 +32,7 @@ export function createListingSource(
 }
 
 function sourceOver(
-  config: Pick<MinerConfig, 'source' | 'realtor' | 'zillow' | 'redfin'>,
+  config: Pick<SourceConfig, 'source' | 'realtor' | 'zillow' | 'redfin'>,
   http: SourceHttpClient,
 ): ListingSource {
   switch (config.source) {

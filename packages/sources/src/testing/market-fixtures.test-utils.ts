@@ -1,5 +1,5 @@
-import type { RealtorSearchResult } from '../sources/realtor-source.js';
-import type { ZillowProperty } from '../sources/zillow-rapidapi-source.js';
+import type { RealtorSearchResult } from '../realtor-source.js';
+import type { ZillowProperty } from '../zillow-rapidapi-source.js';
 
 /**
  * Responses in the formats the real sites serve (shapes from HomeHarvest's realtor.com client,

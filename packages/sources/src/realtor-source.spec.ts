@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type FixtureServer, sendJson, startFixtureServer } from '../testing/http-fixture-server.test-utils.js';
-import { realtorResult, realtorSearchPage, realtorSuggestion } from '../testing/market-fixtures.test-utils.js';
+import {
+  type FixtureServer,
+  sendJson,
+  startFixtureServer,
+} from '../../client/src/testing/http-fixture-server.test-utils.js';
+import { realtorResult, realtorSearchPage, realtorSuggestion } from './testing/market-fixtures.test-utils.js';
 import { collectZipcode } from './collect-zipcode.js';
 import { RealtorListingSource, type RealtorSearchResult, mapRealtorResult } from './realtor-source.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';

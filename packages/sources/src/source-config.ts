@@ -1,0 +1,214 @@
+import type { OptionSpec } from '@resi/client';
+import { z } from 'zod';
+
+/** The `--source` names. */
+export const SOURCE_NAMES = ['realtor', 'zillow-rapidapi', 'redfin', 'file'] as const;
+export type SourceName = (typeof SOURCE_NAMES)[number];
+
+/**
+ * The options that choose and tune a listing source, shared by `resi miner` (where it collects)
+ * and `resi validator` (where it verifies). `--help` is generated from this table.
+ */
+export const SOURCE_OPTIONS: readonly OptionSpec[] = [
+  {
+    flag: 'source',
+    argument: '<name>',
+    env: 'RESI_MINER_SOURCE',
+    description: `listing source: ${SOURCE_NAMES.join(' | ')}`,
+    defaultText: 'realtor',
+  },
+  {
+    flag: 'file.path',
+    argument: '<path>',
+    env: 'RESI_FILE_PATH',
+    description: 'file source: a CSV/JSON/JSONL/Parquet feed, or a directory of <zipcode>.<ext> files',
+  },
+  {
+    flag: 'realtor.url',
+    argument: '<url>',
+    env: 'RESI_REALTOR_URL',
+    description: 'realtor source: GraphQL endpoint',
+    defaultText: 'https://api.frontdoor.realtor.com/graphql',
+  },
+  {
+    flag: 'realtor.suggest-url',
+    argument: '<url>',
+    env: 'RESI_REALTOR_SUGGEST_URL',
+    description: 'realtor source: location suggest endpoint that resolves a zipcode',
+    defaultText: 'https://parser-external.geo.moveaws.com/suggest',
+  },
+  {
+    flag: 'realtor.sold-days',
+    argument: '<days>',
+    env: 'RESI_REALTOR_SOLD_DAYS',
+    description: 'realtor source: also collect homes sold in the last N days (0: for sale only)',
+    defaultText: '90',
+  },
+  {
+    flag: 'zillow.url',
+    argument: '<url>',
+    env: 'RESI_ZILLOW_URL',
+    description: 'zillow-rapidapi source: API base URL',
+    defaultText: 'https://zillow-com1.p.rapidapi.com',
+  },
+  {
+    flag: 'zillow.key',
+    argument: '<key>',
+    env: 'RAPIDAPI_KEY',
+    description: 'zillow-rapidapi source: RapidAPI key (required for that source)',
+  },
+  {
+    flag: 'zillow.status-types',
+    argument: '<list>',
+    env: 'RESI_ZILLOW_STATUS_TYPES',
+    description: 'zillow-rapidapi source: comma-separated status_type values',
+    defaultText: 'ForSale,RecentlySold',
+  },
+  {
+    flag: 'zillow.max-pages',
+    argument: '<n>',
+    env: 'RESI_ZILLOW_MAX_PAGES',
+    description: 'zillow-rapidapi source: page limit per zipcode and status (each page is a paid call)',
+    defaultText: '20',
+  },
+  {
+    flag: 'redfin.url',
+    argument: '<url>',
+    env: 'RESI_REDFIN_URL',
+    description: 'redfin source: site base URL',
+    defaultText: 'https://www.redfin.com',
+  },
+  {
+    flag: 'redfin.sold-days',
+    argument: '<days>',
+    env: 'RESI_REDFIN_SOLD_DAYS',
+    description: 'redfin source: also download homes sold in the last N days (0: for sale only)',
+    defaultText: '90',
+  },
+  {
+    flag: 'source.rpm',
+    argument: '<n>',
+    env: 'RESI_SOURCE_RPM',
+    description: 'requests per minute to the source (0: unlimited)',
+    defaultText: 'realtor 30, zillow-rapidapi 20, redfin 10, file 0',
+  },
+  {
+    flag: 'source.concurrency',
+    argument: '<n>',
+    env: 'RESI_SOURCE_CONCURRENCY',
+    description: 'zipcodes (and requests) in flight at once',
+    defaultText: '2',
+  },
+  {
+    flag: 'source.user-agent',
+    argument: '<text>',
+    env: 'RESI_USER_AGENT',
+    description: 'User-Agent sent to sources',
+    defaultText: 'a current desktop browser',
+  },
+  {
+    flag: 'source.proxy',
+    argument: '<url>',
+    env: 'RESI_SOURCE_PROXY',
+    description: 'proxy for every source request; unset: HTTPS_PROXY / HTTP_PROXY, honouring NO_PROXY',
+  },
+  {
+    flag: 'source.timeout',
+    argument: '<seconds>',
+    env: 'RESI_SOURCE_TIMEOUT',
+    description: 'per-request timeout to sources',
+    defaultText: '30',
+  },
+];
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().min(0);
+
+const DEFAULT_USER_AGENT =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+
+/** The zod shape of {@link SOURCE_OPTIONS}, for a program's option schema to spread in. */
+export const SOURCE_SCHEMA_SHAPE = {
+  source: z.enum(SOURCE_NAMES).default('realtor'),
+  'file.path': z.string().min(1).optional(),
+  'realtor.url': z.url().default('https://api.frontdoor.realtor.com/graphql'),
+  'realtor.suggest-url': z.url().default('https://parser-external.geo.moveaws.com/suggest'),
+  'realtor.sold-days': nonNegativeInt.default(90),
+  'zillow.url': z.url().default('https://zillow-com1.p.rapidapi.com'),
+  'zillow.key': z.string().min(1).optional(),
+  'zillow.status-types': z.string().default('ForSale,RecentlySold'),
+  'zillow.max-pages': positiveInt.default(20),
+  'redfin.url': z.url().default('https://www.redfin.com'),
+  'redfin.sold-days': nonNegativeInt.default(90),
+  'source.rpm': nonNegativeInt.optional(),
+  'source.concurrency': positiveInt.max(32).default(2),
+  'source.user-agent': z.string().min(1).default(DEFAULT_USER_AGENT),
+  'source.proxy': z.url().optional(),
+  'source.timeout': positiveInt.default(30),
+};
+
+/** The parsed values of {@link SOURCE_OPTIONS}. */
+export type RawSourceOptions = z.output<z.ZodObject<typeof SOURCE_SCHEMA_SHAPE>>;
+
+const DEFAULT_REQUESTS_PER_MINUTE: Record<SourceName, number> = {
+  realtor: 30,
+  'zillow-rapidapi': 20,
+  redfin: 10,
+  file: 0,
+};
+
+/** A listing source's settings, every default applied. */
+export interface SourceConfig {
+  readonly source: SourceName;
+  readonly filePath: string | undefined;
+  readonly realtor: { readonly url: string; readonly suggestUrl: string; readonly soldDays: number };
+  readonly zillow: {
+    readonly url: string;
+    readonly key: string | undefined;
+    readonly statusTypes: string[];
+    readonly maxPages: number;
+  };
+  readonly redfin: { readonly url: string; readonly soldDays: number };
+  readonly politeness: {
+    readonly requestsPerMinute: number;
+    readonly concurrency: number;
+    readonly userAgent: string;
+    readonly proxyUrl: string | undefined;
+    readonly timeoutMs: number;
+  };
+}
+
+/**
+ * The source settings of parsed option values, or one line per missing required option (the file
+ * source needs a path, zillow-rapidapi a key), naming the flag and its variable.
+ */
+export function sourceConfigOf(raw: RawSourceOptions): { config: SourceConfig } | { problems: string[] } {
+  if (raw.source === 'file' && raw['file.path'] === undefined)
+    return { problems: ['  --file.path (RESI_FILE_PATH): required with --source file'] };
+  if (raw.source === 'zillow-rapidapi' && raw['zillow.key'] === undefined)
+    return { problems: ['  --zillow.key (RAPIDAPI_KEY): required with --source zillow-rapidapi'] };
+  return {
+    config: {
+      source: raw.source,
+      filePath: raw['file.path'],
+      realtor: { url: raw['realtor.url'], suggestUrl: raw['realtor.suggest-url'], soldDays: raw['realtor.sold-days'] },
+      zillow: {
+        url: raw['zillow.url'],
+        key: raw['zillow.key'],
+        statusTypes: raw['zillow.status-types']
+          .split(',')
+          .map((type) => type.trim())
+          .filter(Boolean),
+        maxPages: raw['zillow.max-pages'],
+      },
+      redfin: { url: raw['redfin.url'], soldDays: raw['redfin.sold-days'] },
+      politeness: {
+        requestsPerMinute: raw['source.rpm'] ?? DEFAULT_REQUESTS_PER_MINUTE[raw.source],
+        concurrency: raw['source.concurrency'],
+        userAgent: raw['source.user-agent'],
+        proxyUrl: raw['source.proxy'],
+        timeoutMs: raw['source.timeout'] * 1000,
+      },
+    },
+  };
+}
