@@ -133,7 +133,7 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
     const adapter = new FastifyAdapter({
       bodyLimit: config.BODY_LIMIT_BYTES,
       trustProxy: true,
-      // Unknown query fields are rejected by the route schemas, not silently merged.
+      // Unknown query fields are ignored by the route schemas (PROTOCOL.md §1), never merged into the input.
       routerOptions: { ignoreTrailingSlash: true },
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {

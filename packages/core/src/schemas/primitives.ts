@@ -16,6 +16,32 @@ function typeError(expected: string) {
 export const MIN_UNIX_TIMESTAMP_SECONDS = 1_600_000_000;
 export const MAX_UNIX_TIMESTAMP_SECONDS = 2_147_483_647;
 
+/**
+ * The largest count a request may carry: the API stores counts in PostgreSQL `integer` columns
+ * (int32), so a larger one is refused here, as a 400 naming the field, never as a database error.
+ */
+export const MAX_STORED_COUNT = 2_147_483_647;
+
+/** A count a client reports (listings, miners scored): a whole number in 0..{@link MAX_STORED_COUNT}. */
+export const storedCountSchema = z
+  .int(typeError('must be a whole number'))
+  .nonnegative({ error: 'must be 0 or more' })
+  .max(MAX_STORED_COUNT, { error: `must be at most ${MAX_STORED_COUNT}` })
+  .meta({ id: 'Count' });
+
+/**
+ * An optional request field that also accepts `null` as "absent": deployed Python clients send
+ * `None` for fields they have no value for (PROTOCOL.md §1). The parsed value is never `null`.
+ */
+export function optionalField<T extends z.ZodType>(schema: T) {
+  // The output side only drops the null: `schema` has already checked the value on the way in.
+  const checked = z.unknown() as unknown as z.ZodType<z.output<T>, z.output<T>>;
+  return z.codec(schema.nullish(), checked.optional(), {
+    decode: (value) => value ?? undefined,
+    encode: (value) => value,
+  });
+}
+
 /** A hotkey or coldkey: checksummed SS58 with the Bittensor prefix 42 (PROTOCOL.md §1). */
 export const ss58AddressSchema = z
   .string(typeError('must be an SS58 address string'))
@@ -109,12 +135,25 @@ export const isoInstantSchema = z.iso
   .meta({ id: 'IsoInstant', examples: ['2025-10-01T16:00:00.000Z'] });
 
 /**
+ * Whether an ISO instant lies in the protocol's time range (the Unix-seconds range of §1): every
+ * instant a client sends is stored in a `timestamptz` column, and years such as 0000 or 275760
+ * pass the ISO format yet are refused by PostgreSQL or by `Date`.
+ */
+function isWithinProtocolTime(value: string): boolean {
+  const ms = Date.parse(value);
+  return ms >= MIN_UNIX_TIMESTAMP_SECONDS * 1000 && ms <= MAX_UNIX_TIMESTAMP_SECONDS * 1000;
+}
+
+/**
  * An instant sent by a client: ISO 8601 with an explicit zone and any precision. The deployed
  * Python miner writes `datetime.utcnow().isoformat() + 'Z'` (microseconds, `Z`) and
  * `datetime.now(timezone.utc).isoformat()` (`+00:00`); naive times are refused as ambiguous.
  */
 export const isoDateTimeInputSchema = z.iso
-  .datetime({ offset: true, ...typeError('must be an ISO 8601 date-time with a zone (Z or +00:00)') })
+  .datetime({ offset: true, abort: true, ...typeError('must be an ISO 8601 date-time with a zone (Z or +00:00)') })
+  .refine(isWithinProtocolTime, {
+    error: `must be an instant between ${new Date(MIN_UNIX_TIMESTAMP_SECONDS * 1000).toISOString()} and ${new Date(MAX_UNIX_TIMESTAMP_SECONDS * 1000).toISOString()}`,
+  })
   .meta({ id: 'IsoDateTime', examples: ['2025-10-01T17:30:00.123456Z', '2025-10-01T17:30:00+00:00'] });
 
 /** Lowercase hex SHA-256. */

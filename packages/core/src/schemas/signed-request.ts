@@ -19,7 +19,7 @@ export const signedBodyFields = {
 };
 
 /** Just the signed fields, for a signed POST that carries nothing else. */
-export const signedBodySchema = z.strictObject(signedBodyFields).meta({ id: 'SignedBody' });
+export const signedBodySchema = z.object(signedBodyFields).meta({ id: 'SignedBody' });
 export type SignedBody = z.infer<typeof signedBodySchema>;
 
 /**
@@ -28,7 +28,7 @@ export type SignedBody = z.infer<typeof signedBodySchema>;
  * The timestamp arrives as text and is decoded to a number.
  */
 export const signedQuerySchema = z
-  .strictObject({
+  .object({
     hotkey: ss58AddressSchema,
     signature: signatureHexSchema,
     timestamp: timestampQueryParamSchema,
@@ -37,5 +37,5 @@ export const signedQuerySchema = z
 export type SignedQuery = z.output<typeof signedQuerySchema>;
 
 /** Path parameters of the routes addressed by epoch: `/.../{epochId}`. */
-export const epochPathParamsSchema = z.strictObject({ epochId: epochIdSchema }).meta({ id: 'EpochPathParams' });
+export const epochPathParamsSchema = z.object({ epochId: epochIdSchema }).meta({ id: 'EpochPathParams' });
 export type EpochPathParams = z.infer<typeof epochPathParamsSchema>;

@@ -5,6 +5,8 @@ import {
   epochNonceSchema,
   isoDateTimeInputSchema,
   isoInstantSchema,
+  optionalField,
+  storedCountSchema,
   successTrueSchema,
   zipcodeSchema,
 } from './primitives.js';
@@ -18,14 +20,14 @@ export const minerStatusSchema = z.enum(MINER_STATUSES).meta({ id: 'MinerStatus'
 export const MAX_ZIPCODES_PER_STATUS_UPDATE = 1000;
 
 /**
- * One finished zipcode as a miner reports it: exactly the three keys the seed and the deployed
+ * One finished zipcode as a miner reports it: the three keys the seed and the deployed
  * Python miner send (`neurons/miner.py`: `{'zipcode', 'listingsScraped', 'completedAt'}`, the
  * latter `datetime.utcnow().isoformat() + 'Z'`).
  */
 export const zipcodeProgressInputSchema = z
-  .strictObject({
+  .object({
     zipcode: zipcodeSchema,
-    listingsScraped: z.int().nonnegative(),
+    listingsScraped: storedCountSchema,
     completedAt: isoDateTimeInputSchema,
   })
   .meta({ id: 'ZipcodeProgressInput' });
@@ -48,15 +50,15 @@ export type ZipcodeProgress = z.infer<typeof zipcodeProgressSchema>;
  * Signed over `zipcode:status:{epochId}:{timestamp}` or `miner:status:{hotkey}:{epochId}:{timestamp}`.
  */
 export const statusUpdateRequestSchema = z
-  .strictObject({
+  .object({
     ...signedBodyFields,
     epochId: epochIdSchema,
     nonce: epochNonceSchema,
     status: minerStatusSchema,
-    listingsScraped: z.int().nonnegative().optional(),
-    zipcodesCompleted: z.array(zipcodeProgressInputSchema).max(MAX_ZIPCODES_PER_STATUS_UPDATE).optional(),
+    listingsScraped: optionalField(storedCountSchema),
+    zipcodesCompleted: optionalField(z.array(zipcodeProgressInputSchema).max(MAX_ZIPCODES_PER_STATUS_UPDATE)),
     s3UploadComplete: z.boolean(),
-    s3UploadTimestamp: isoDateTimeInputSchema.optional(),
+    s3UploadTimestamp: optionalField(isoDateTimeInputSchema),
   })
   .meta({ id: 'StatusUpdateRequest' });
 export type StatusUpdateRequest = z.infer<typeof statusUpdateRequestSchema>;

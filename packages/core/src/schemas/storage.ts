@@ -5,6 +5,7 @@ import {
   epochIdSchema,
   httpUrlSchema,
   isoInstantSchema,
+  optionalField,
   sha256HexSchema,
   ss58AddressSchema,
   successTrueSchema,
@@ -32,7 +33,7 @@ export const uploadFileNameSchema = z
 
 /** A file a miner declares before uploading it: name, exact size and SHA-256 (the manifest). */
 export const declaredFileSchema = z
-  .strictObject({
+  .object({
     name: uploadFileNameSchema,
     bytes: z.int({ error: 'must be the file size in bytes' }).positive({ error: 'must be at least 1 byte' }),
     sha256: sha256HexSchema,
@@ -55,7 +56,7 @@ export const storedObjectSchema = z
 export type StoredObject = z.infer<typeof storedObjectSchema>;
 
 /** `expiry` as the deployed Python clients send it: Unix seconds, `timestamp + 86400`. */
-const requestedExpirySchema = unixTimestampSecondsSchema.optional();
+const requestedExpirySchema = optionalField(unixTimestampSecondsSchema);
 
 /**
  * `POST /get-folder-access` (miners; PROTOCOL.md §6). Fields as the deployed Python miner sends
@@ -65,7 +66,7 @@ const requestedExpirySchema = unixTimestampSecondsSchema.optional();
  * `s3:data:access:{coldkey}:{hotkey}:{timestamp}`.
  */
 export const folderAccessRequestSchema = z
-  .strictObject({ coldkey: ss58AddressSchema, ...signedBodyFields, expiry: requestedExpirySchema })
+  .object({ coldkey: ss58AddressSchema, ...signedBodyFields, expiry: requestedExpirySchema })
   .meta({ id: 'FolderAccessRequest' });
 export type FolderAccessRequest = z.infer<typeof folderAccessRequestSchema>;
 
@@ -117,7 +118,7 @@ export type FolderAccessResponse = z.infer<typeof folderAccessResponseSchema>;
  * Signed over `s3:miner:upload:{hotkey}:{epochId}:{timestamp}`.
  */
 export const minerUploadRequestSchema = z
-  .strictObject({
+  .object({
     ...signedBodyFields,
     epochId: epochIdSchema,
     files: z
@@ -204,12 +205,12 @@ export type MinerUploadResponse = z.infer<typeof minerUploadResponseSchema>;
  * Signed over `s3:validator:upload:{timestamp}`.
  */
 export const validatorUploadRequestSchema = z
-  .strictObject({
+  .object({
     ...signedBodyFields,
     epochId: epochIdSchema,
-    purpose: z.string().min(1).max(100).optional(),
-    estimatedDataSizeMb: z.number().nonnegative().optional(),
-    retentionDays: z.int().positive().max(3650).optional(),
+    purpose: optionalField(z.string().min(1).max(100)),
+    estimatedDataSizeMb: optionalField(z.number().nonnegative()),
+    retentionDays: optionalField(z.int().positive().max(3650)),
   })
   .meta({ id: 'ValidatorUploadRequest' });
 export type ValidatorUploadRequest = z.infer<typeof validatorUploadRequestSchema>;
@@ -236,7 +237,7 @@ export type ValidatorUploadResponse = z.infer<typeof validatorUploadResponseSche
  * `s3:validator:access:{timestamp}`.
  */
 export const validatorAccessRequestSchema = z
-  .strictObject({ ...signedBodyFields, coldkey: ss58AddressSchema.optional(), expiry: requestedExpirySchema })
+  .object({ ...signedBodyFields, coldkey: optionalField(ss58AddressSchema), expiry: requestedExpirySchema })
   .meta({ id: 'ValidatorAccessRequest' });
 export type ValidatorAccessRequest = z.infer<typeof validatorAccessRequestSchema>;
 
@@ -267,10 +268,10 @@ export type ValidatorAccessResponse = z.infer<typeof validatorAccessResponseSche
  * `s3:validator:miner:{miner_hotkey}:{timestamp}`.
  */
 export const minerSpecificAccessRequestSchema = z
-  .strictObject({
+  .object({
     ...signedBodyFields,
     miner_hotkey: ss58AddressSchema,
-    coldkey: ss58AddressSchema.optional(),
+    coldkey: optionalField(ss58AddressSchema),
     expiry: requestedExpirySchema,
   })
   .meta({ id: 'MinerSpecificAccessRequest' });

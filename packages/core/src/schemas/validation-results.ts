@@ -3,6 +3,8 @@ import { signedBodyFields } from './signed-request.js';
 import {
   epochIdSchema,
   isoInstantSchema,
+  optionalField,
+  storedCountSchema,
   sha256HexSchema,
   ss58AddressSchema,
   successTrueSchema,
@@ -14,12 +16,12 @@ import {
  * byte-identical results). Signed over `validation:results:{epochId}:{resultsSha256}:{timestamp}`.
  */
 export const validationResultsReportRequestSchema = z
-  .strictObject({
+  .object({
     ...signedBodyFields,
     epochId: epochIdSchema,
     resultsSha256: sha256HexSchema,
     /** How many miners the results score; shown on the dashboard. */
-    minersScored: z.int().nonnegative().optional(),
+    minersScored: optionalField(storedCountSchema),
   })
   .meta({ id: 'ValidationResultsReportRequest' });
 export type ValidationResultsReportRequest = z.infer<typeof validationResultsReportRequestSchema>;
