@@ -28,6 +28,8 @@ export default defineConfig({
       'apps/*/src/**/*.spec.ts',
       'packages/*/test/**/*.spec.ts',
       'apps/*/test/**/*.spec.ts',
+      // The repository itself: its scripts, documents and package settings.
+      'test/**/*.spec.ts',
     ],
     // End-to-end files run the built programs; building once here keeps workers from racing on dist/.
     globalSetup: ['scripts/build-before-tests.ts'],

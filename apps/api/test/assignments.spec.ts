@@ -5,17 +5,24 @@ import {
   statsResponseSchema,
   statusCommitment,
 } from '@resi/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SubmissionRepository } from '../src/repositories/submission.repository.js';
-import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity, testBackends } from './test-api.js';
+import {
+  createTestApi,
+  describeOnBackends,
+  makeIdentity,
+  neuronOf,
+  type TestApi,
+  type TestIdentity,
+} from './test-api.js';
 
 // 17:00 UTC: inside the production epoch 2025-10-01T16-00-00 (16:00–20:00).
 const NOW = new Date('2025-10-01T17:00:00Z');
 const EPOCH = '2025-10-01T16-00-00';
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-describe.each(testBackends())(
-  'zipcode assignments and status updates (as the deployed Python clients call them) on $name',
+describeOnBackends(
+  'zipcode assignments and status updates as the deployed Python clients call them (signed query strings and bodies)',
   ({ env }) => {
     let sut: TestApi;
     let miner: TestIdentity;

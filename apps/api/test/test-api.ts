@@ -11,6 +11,7 @@ import {
   ss58Of,
 } from '@resi/core';
 import pg from 'pg';
+import { describe } from 'vitest';
 import { createApi, type ApiInstance, type ApiOverrides } from '../src/create-api.js';
 import { type ApiEnv, parseApiEnv } from '../src/config/config.js';
 import { FixedClock } from '../src/repositories/clock.repository.js';
@@ -120,22 +121,47 @@ export async function createTestApi(options: {
   };
 }
 
+/** Why the integration tier is skipped here, or undefined when its services are configured. */
+export const SERVICES_SKIP_REASON =
+  TEST_DATABASE_URL && TEST_REDIS_URL
+    ? undefined
+    : 'needs DATABASE_URL_TEST and REDIS_URL_TEST: eval "$(scripts/test-services.sh start)"';
+
 /**
  * The backends a behaviour test should pass on: always the embedded defaults (PGlite, memory),
- * and real PostgreSQL + Redis when the integration services are there.
+ * and real PostgreSQL + Redis, skipped with {@link SERVICES_SKIP_REASON} when they are not there.
  */
-export function testBackends(): { name: string; env: () => Promise<Record<string, string>> }[] {
-  const backends = [{ name: 'embedded PGlite + memory', env: () => Promise.resolve({}) }];
-  if (TEST_DATABASE_URL && TEST_REDIS_URL) {
-    backends.push({
+export function testBackends(): {
+  name: string;
+  skip?: string;
+  env: () => Promise<Record<string, string>>;
+}[] {
+  return [
+    { name: 'embedded PGlite + memory', env: () => Promise.resolve({}) },
+    {
       name: 'PostgreSQL + Redis',
+      ...(SERVICES_SKIP_REASON ? { skip: SERVICES_SKIP_REASON } : {}),
       env: async () => ({
-        DATABASE_URL: await freshPostgresUrl(TEST_DATABASE_URL),
-        REDIS_URL: TEST_REDIS_URL,
+        DATABASE_URL: await freshPostgresUrl(TEST_DATABASE_URL!),
+        REDIS_URL: TEST_REDIS_URL!,
         // Redis is shared by the whole run: keep this file's keys apart from other files'.
         REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
       }),
-    });
+    },
+  ];
+}
+
+/**
+ * `describe` once per {@link testBackends} entry. A backend whose services are missing is still
+ * declared, so its tests are counted as skipped, with the reason in the suite's name, instead of
+ * silently absent.
+ */
+export function describeOnBackends(
+  title: string,
+  body: (backend: { name: string; env: () => Promise<Record<string, string>> }) => void,
+): void {
+  for (const backend of testBackends()) {
+    const name = `${title} on ${backend.name}${backend.skip ? ` (skipped: ${backend.skip})` : ''}`;
+    describe.skipIf(backend.skip !== undefined)(name, () => body(backend));
   }
-  return backends;
 }

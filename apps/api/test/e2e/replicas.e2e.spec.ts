@@ -8,21 +8,17 @@ import {
   freshPostgresUrl,
   makeIdentity,
   neuronOf,
+  SERVICES_SKIP_REASON,
   TEST_DATABASE_URL,
   TEST_REDIS_URL,
   type TestIdentity,
 } from '../test-api.js';
 import { freePort, type RunningProgram, startResi, waitForHttp } from './processes.js';
 
-const services = TEST_DATABASE_URL && TEST_REDIS_URL;
-if (!services) {
-  console.warn(
-    '[skipped] replicas.e2e: needs DATABASE_URL_TEST and REDIS_URL_TEST (eval "$(scripts/test-services.sh start)")',
-  );
-}
+const skipped = SERVICES_SKIP_REASON ? ` (skipped: ${SERVICES_SKIP_REASON})` : '';
 
 /** Two `resi api` processes on one Postgres and one Redis, as behind a load balancer. */
-describe.skipIf(!services)('two API replicas on one Postgres and Redis', () => {
+describe.skipIf(SERVICES_SKIP_REASON !== undefined)(`two API replicas on one Postgres and Redis${skipped}`, () => {
   let databaseUrl: string;
   let env: Record<string, string>;
   let miner: TestIdentity;

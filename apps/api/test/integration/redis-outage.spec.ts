@@ -3,13 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../e2e/processes.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity } from '../test-api.js';
 
-const hasRedis = (() => {
+const redisMissing = (() => {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
+    return undefined;
   } catch {
-    console.warn('[skipped] redis-outage: redis-server is not installed (scripts/test-services.sh installs it)');
-    return false;
+    return 'redis-server is not installed: scripts/test-services.sh installs it';
   }
 })();
 
@@ -29,7 +28,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 15_000): Promise
 }
 
 /** Redis goes away mid-run: the API keeps serving on process memory, says so, and recovers. */
-describe.skipIf(!hasRedis)('Redis outage', () => {
+describe.skipIf(redisMissing !== undefined)(`Redis outage${redisMissing ? ` (skipped: ${redisMissing})` : ''}`, () => {
   let sut: TestApi;
   let redis: ChildProcess;
   let port: number;
