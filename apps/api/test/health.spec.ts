@@ -1,4 +1,4 @@
-import { healthcheckResponseSchema } from '@resi/core';
+import { healthcheckResponseSchema, PROTOCOL_VERSION } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiOpenApiDocument } from '../src/create-api.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi } from './test-api.js';
@@ -19,6 +19,8 @@ describe('health, metrics and unknown routes', () => {
     expect(healthcheckResponseSchema.parse(body)).toMatchObject({
       status: 'ok',
       service: 'resi-api',
+      protocolVersion: PROTOCOL_VERSION,
+      apiVersions: ['v1'],
       database: { status: 'ok', backend: 'pglite' },
       redis: { status: 'ok', backend: 'memory' },
       metagraph: { status: 'ok', neurons: 1 },

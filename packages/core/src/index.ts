@@ -3,6 +3,7 @@
  * API server, the miner and the validator import these rather than re-implementing a rule.
  */
 export * from './errors.js';
+export * from './protocol-version.js';
 export * from './epochs/index.js';
 export * from './auth/index.js';
 export * from './crypto/ss58.js';

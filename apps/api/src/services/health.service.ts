@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DatabaseHandle } from '../repositories/database.js';
 import type { KeyValueStore } from '../repositories/kv-store.js';
 import type { MetagraphSource } from '../repositories/metagraph.repository.js';
-import type { HealthcheckResponse, HealthComponent } from '@resi/core';
+import { API_VERSIONS, type HealthcheckResponse, type HealthComponent, PROTOCOL_VERSION } from '@resi/core';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { StorageService } from './storage.service.js';
 import { DATABASE, KV_STORE, METAGRAPH } from '../tokens.js';
@@ -60,6 +60,8 @@ export class HealthService {
       uptime: Math.round((Date.now() - this.startedAt) / 1000),
       version: API_VERSION,
       service: SERVICE_NAME,
+      protocolVersion: PROTOCOL_VERSION,
+      apiVersions: [...API_VERSIONS],
       database,
       redis,
       storage,

@@ -31,6 +31,10 @@ export const healthcheckResponseSchema = z
     uptime: z.number().nonnegative(),
     version: z.string().min(1),
     service: z.string().min(1),
+    /** The wire contract's version (core's `PROTOCOL_VERSION`); absent from the deployed Python API. */
+    protocolVersion: z.string().min(1).optional(),
+    /** The API path versions served, e.g. `["v1"]`. */
+    apiVersions: z.array(z.string().min(1)).optional(),
     database: healthComponentSchema,
     redis: healthComponentSchema,
     storage: healthComponentSchema,
