@@ -57,7 +57,7 @@ describe('resi keys create + resi sign, as processes', () => {
 describe('npx resi, as the README uses it', () => {
   it('runs the built program through the linked bin, as on a fresh clone after npm install', async () => {
     const { stdout } = await run('npx', ['--no-install', 'resi', '--version'], { cwd: REPO_ROOT, timeout: 60_000 });
-    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(stdout.trim()).toMatch(/^resi \d+\.\d+\.\d+\nprotocol 1, API v1$/);
   }, 120_000);
 
   it('says to build first when the program is not built', async () => {
@@ -76,6 +76,41 @@ describe('npx resi, as the README uses it', () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+});
+
+/** What a mistyped command line prints, and its exit status. */
+async function failing(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, [RESI_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  }).then(
+    () => ({ code: 0, stderr: '' }),
+    (error: { code: number; stderr: string }) => error,
+  );
+}
+
+describe('usage errors', () => {
+  it('an unknown option prints one line and where the help is, not the whole help', async () => {
+    const failed = await failing(['miner', '--bogus']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr.trim().split('\n')).toEqual(["error: unknown option '--bogus'", 'see `resi miner --help`']);
+  }, 60_000);
+
+  it('a missing value in a nested command names that command', async () => {
+    const failed = await failing(['keys', 'create', '--wallet.name']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain("error: option '--wallet.name <name>' argument missing");
+    expect(failed.stderr.trim().split('\n').at(-1)).toBe('see `resi keys create --help`');
+  }, 60_000);
+
+  it('a numeric option asks for a whole number with an example', async () => {
+    const failed = await failing(['miner', '--netuid', 'abc'], { BT_WALLET_PATH: '/nonexistent' });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('--netuid (NETUID): must be a whole number, e.g. 46');
+    expect(failed.stderr).not.toContain('NaN');
+    expect(failed.stderr.trim().split('\n').at(-1)).toBe('see `resi miner --help`');
+  }, 60_000);
 });
 
 describe('resi api on a port already in use', () => {

@@ -18,3 +18,8 @@ export async function reportingWalletErrors(command: Command, work: () => Promis
     throw error;
   }
 }
+
+/** The line after a usage or option error: see `resi miner --help`. */
+export function helpHint(commandPath: string): string {
+  return `see \`${commandPath} --help\``;
+}

@@ -1,6 +1,7 @@
 import { MINER_OPTIONS, MinerConfigError, parseMinerConfig, startMiner } from '@resi/miner';
 import { WalletError } from '@resi/core';
 import type { Command } from 'commander';
+import { helpHint } from './cli-errors.js';
 import { optionOf } from './option-specs.js';
 import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
 
@@ -33,7 +34,8 @@ export function registerMinerCommand(program: Command): void {
       await miner.done;
       process.exit(0);
     } catch (error) {
-      if (error instanceof MinerConfigError || error instanceof WalletError) console.error(error.message);
+      if (error instanceof MinerConfigError) console.error(`${error.message}\n${helpHint('resi miner')}`);
+      else if (error instanceof WalletError) console.error(error.message);
       else console.error(`resi miner: ${(error as Error).message ?? String(error)}`);
       process.exit(1);
     }

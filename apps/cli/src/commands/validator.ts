@@ -6,6 +6,7 @@ import {
   parseValidatorConfig,
 } from '@resi/validator/config';
 import { type Command, Option } from 'commander';
+import { helpHint } from './cli-errors.js';
 import { optionOf } from './option-specs.js';
 import { type WalletOptionValues, addWalletOptions, walletLocationFromOptions } from './wallet-options.js';
 
@@ -65,6 +66,7 @@ export function registerValidatorCommand(program: Command): void {
         error instanceof WalletError ||
         (error instanceof Error && ['ValidatorStartupError', 'ValidatorStateError'].includes(error.name));
       console.error(known ? (error as Error).message : `resi validator: ${(error as Error).message ?? String(error)}`);
+      if (error instanceof ValidatorConfigError) console.error(helpHint('resi validator'));
       process.exit(1);
     }
   });

@@ -152,7 +152,7 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   mkdirSync(home, { recursive: true });
   const honestMiners = Number(options.miners);
   if (!Number.isInteger(honestMiners) || honestMiners < 1)
-    throw new Error('--miners must be a whole number of at least 1');
+    throw new Error(`--miners ${options.miners}: must be a whole number of at least 1, e.g. 3`);
   let schedule: ReturnType<typeof scaledEpochConfig>;
   try {
     schedule = scaledEpochConfig(Number(options.epoch));
