@@ -109,7 +109,7 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
     expect(res.json<{ message: string }>().message).toContain(file.results_sha256);
   });
 
-  it("records a matching report and folds each real zipcode's validated count into its expected count, once", async () => {
+  it("records a matching report, and folds each real zipcode's consensus count into its expected count once validators holding most of the stake agree", async () => {
     const file = resultsFileFor(context, evidence, validators[0]!.hotkey);
     const res = await report(validators[0]!, file.results_sha256);
     expect(res.statusCode).toBe(200);
@@ -117,27 +117,28 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
       matchingReports: 1,
       epochId: EPOCH,
     });
-
     const db = sut.deps.database.db;
+    const historyOf = async (zipcode: string) =>
+      (await db.select().from(zipcodeHistory).where(eq(zipcodeHistory.zipcode, zipcode)))[0];
+    // One validator of three with equal stake: a third of the stake, no consensus yet.
+    for (const zipcode of context.zipcodes) expect(await historyOf(zipcode.zipcode)).toBeUndefined();
+
+    // A second validator with the same results: two thirds of the stake agree.
+    await publishResultsFile(sut.deps.storage, resultsFileFor(context, evidence, validators[1]!.hotkey));
+    expect((await report(validators[1]!, file.results_sha256)).json()).toMatchObject({ matchingReports: 2 });
     for (const zipcode of context.zipcodes) {
-      const [row] = await db.select().from(zipcodeHistory).where(eq(zipcodeHistory.zipcode, zipcode.zipcode));
+      const row = await historyOf(zipcode.zipcode);
       if (zipcode.isHoneypot) {
         expect(row).toBeUndefined();
         continue;
       }
       expect(row).toMatchObject({
         expectedListings: updateExpectedListings(zipcode.expectedListings, zipcode.expectedListings * 2),
+        baseExpectedListings: zipcode.expectedListings,
         observations: 1,
         lastObservedEpochId: EPOCH,
       });
     }
-
-    // A second validator with the same results: consensus grows, the history is not fed twice.
-    await publishResultsFile(sut.deps.storage, resultsFileFor(context, evidence, validators[1]!.hotkey));
-    expect((await report(validators[1]!, file.results_sha256)).json()).toMatchObject({ matchingReports: 2 });
-    const real = context.zipcodes.find((z) => !z.isHoneypot)!;
-    const [row] = await db.select().from(zipcodeHistory).where(eq(zipcodeHistory.zipcode, real.zipcode));
-    expect(row?.observations).toBe(1);
   });
 
   it('groups the reports by digest for the consensus view', async () => {

@@ -1,6 +1,7 @@
 import {
   bigint,
   boolean,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -91,14 +92,36 @@ export const submissionZipcodes = pgTable(
 /**
  * What validators found per zipcode, folded into an EMA of the expected listing count. The
  * selection reads `expectedListings` from here when present, the catalogue estimate otherwise.
+ * `baseExpectedListings` is the count before the epoch `lastObservedEpochId` was folded in, so
+ * that epoch's consensus can be recomputed as more validators report without folding it twice.
  */
 export const zipcodeHistory = pgTable('zipcode_history', {
   zipcode: text('zipcode').primaryKey(),
   expectedListings: integer('expected_listings').notNull(),
+  baseExpectedListings: integer('base_expected_listings'),
   observations: integer('observations').notNull().default(0),
   lastObservedEpochId: text('last_observed_epoch_id'),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
+
+/**
+ * Each validator's observed listing count per real zipcode of an epoch (from its published
+ * results file), with its stake when it reported: the inputs of the stake-weighted consensus
+ * that feeds `zipcode_history`. A validator's new report of an epoch replaces its rows.
+ */
+export const zipcodeObservations = pgTable(
+  'zipcode_observations',
+  {
+    epochId: text('epoch_id')
+      .notNull()
+      .references(() => epochs.id, { onDelete: 'cascade' }),
+    validatorHotkey: text('validator_hotkey').notNull(),
+    zipcode: text('zipcode').notNull(),
+    observedListings: integer('observed_listings').notNull(),
+    stake: doublePrecision('stake').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.epochId, t.validatorHotkey, t.zipcode] })],
+);
 
 /**
  * What each validator reported for an epoch (`POST /api/v1/validation-results`): the digest of its

@@ -1,16 +1,21 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   type ConsensusResponse,
   ResiError,
   type ValidationResultsReportRequest,
   type ValidationResultsReportResponse,
+  isValidatorNeuron,
 } from '@resi/core';
 import type { Caller } from '../auth/caller.js';
 import { updateExpectedListings } from '../catalogue/catalogue.js';
+import { consensusObservedListings } from '../catalogue/history-consensus.js';
+import type { ApiEnv } from '../config/config.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { EpochRepository } from '../repositories/epoch.repository.js';
+import type { MetagraphSource } from '../repositories/metagraph.repository.js';
 import { PublishedResultsRepository } from '../repositories/published-results.repository.js';
 import { ValidationReportRepository } from '../repositories/validation-report.repository.js';
+import { API_CONFIG, METAGRAPH } from '../tokens.js';
 import { EpochService } from './epoch.service.js';
 import { StorageService } from './storage.service.js';
 
@@ -31,6 +36,8 @@ export class ValidationResultsService {
     private readonly epochs: EpochService,
     private readonly storage: StorageService,
     private readonly clock: ClockRepository,
+    @Inject(API_CONFIG) private readonly config: ApiEnv,
+    @Inject(METAGRAPH) private readonly metagraph: MetagraphSource,
   ) {}
 
   async report(caller: Caller, input: ValidationResultsReportRequest): Promise<ValidationResultsReportResponse> {
@@ -65,7 +72,7 @@ export class ValidationResultsService {
       minersScored: input.minersScored ?? null,
       reportedAt: now,
     });
-    await this.feedHistory(epochId, published.file.zipcode_rankings, now);
+    await this.feedHistory(caller, epochId, published.file.zipcode_rankings, now);
     const matchingReports = (await this.reports.reportsFor(epochId)).filter(
       (report) => report.resultsSha256 === resultsSha256,
     ).length;
@@ -80,32 +87,58 @@ export class ValidationResultsService {
   }
 
   /**
-   * Folds each real zipcode's validated count (its winner's credited listings) into the zipcode's
-   * expected count with `updateExpectedListings`. Honeypots are told by the API's own flags, not
-   * the file's; a zipcode already updated from this epoch is not updated again.
+   * Records the validator's count for each real zipcode (its results file's `observed_listings`,
+   * with the validator's stake), then recomputes the epoch's consensus per zipcode — the
+   * stake-weighted median of every report so far (`consensusObservedListings`) — and folds it
+   * into the zipcode's expected count with `updateExpectedListings`, from the count before this
+   * epoch, so each report refines the epoch's contribution instead of adding another. Honeypots
+   * are told by the API's own flags, not the file's; an epoch older than the one a zipcode last
+   * learned from changes nothing.
    */
   private async feedHistory(
+    caller: Caller,
     epochId: string,
     rankings: readonly { zipcode: string; observed_listings: number | null }[],
     at: Date,
   ): Promise<void> {
     const assigned = new Map((await this.epochRows.findZipcodes(epochId)).map((row) => [row.zipcode, row]));
-    const observed = rankings.filter(
-      (ranking) => ranking.observed_listings !== null && assigned.get(ranking.zipcode)?.isHoneypot === false,
+    const real = [...assigned.values()].filter((zipcode) => !zipcode.isHoneypot);
+    await this.reports.replaceObservations(
+      epochId,
+      caller.hotkey,
+      rankings
+        .filter((ranking) => ranking.observed_listings !== null && assigned.get(ranking.zipcode)?.isHoneypot === false)
+        .map((ranking) => ({
+          zipcode: ranking.zipcode,
+          observedListings: ranking.observed_listings!,
+          stake: caller.neuron.stake,
+        })),
     );
-    const history = await this.reports.historyOf(observed.map((ranking) => ranking.zipcode));
-    await this.reports.recordObservations(
-      observed
-        .filter((ranking) => history.get(ranking.zipcode)?.lastObservedEpochId !== epochId)
-        .map((ranking) => {
-          const previous =
-            history.get(ranking.zipcode)?.expectedListings ?? assigned.get(ranking.zipcode)!.expectedListings;
-          return {
-            zipcode: ranking.zipcode,
-            expectedListings: updateExpectedListings(previous, ranking.observed_listings!),
-            epochId,
-            at,
-          };
+    const quorumStake = this.metagraph
+      .all()
+      .filter((neuron) => isValidatorNeuron(neuron, this.config.VALIDATOR_MIN_STAKE))
+      .reduce((sum, neuron) => sum + neuron.stake, 0);
+    await this.reports.recomputeHistory(
+      epochId,
+      real.map((zipcode) => zipcode.zipcode),
+      (observations, history) =>
+        real.flatMap((zipcode) => {
+          const consensus = consensusObservedListings(observations.get(zipcode.zipcode) ?? [], quorumStake);
+          const row = history.get(zipcode.zipcode);
+          if (consensus === null || (row?.lastObservedEpochId ?? '') > epochId) return [];
+          const sameEpoch = row?.lastObservedEpochId === epochId;
+          const base = sameEpoch
+            ? (row.baseExpectedListings ?? row.expectedListings)
+            : (row?.expectedListings ?? zipcode.expectedListings);
+          return [
+            {
+              zipcode: zipcode.zipcode,
+              expectedListings: updateExpectedListings(base, consensus),
+              baseExpectedListings: base,
+              observations: (row?.observations ?? 0) + (sameEpoch ? 0 : 1),
+              at,
+            },
+          ];
         }),
     );
   }
