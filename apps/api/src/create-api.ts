@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type LogLevel, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ChainMetagraph } from '@resi/chain';
 import { cryptoReady } from '@resi/core';
@@ -20,6 +21,7 @@ import { MetricsService } from './services/metrics.service.js';
 import { openStorage } from './storage/open-storage.js';
 import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { API_CONTROLLERS } from './routes.js';
+import { toErrorBody } from './middleware/error-body.js';
 import { API_VERSION } from './version.js';
 
 /** Replace any repository, e.g. a fixed clock or a prepared metagraph in tests. */
@@ -135,6 +137,11 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
       trustProxy: true,
       // Unknown query fields are ignored by the route schemas (PROTOCOL.md §1), never merged into the input.
       routerOptions: { ignoreTrailingSlash: true },
+      // A URL the router cannot even match (bad escape, over-long segment) gets the protocol's body too.
+      frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+        const { body, headers } = toErrorBody(error);
+        void reply.status(body.statusCode).headers(headers).send(body);
+      },
     });
     const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(deps), adapter, {
       logger: nestLogger,

@@ -80,6 +80,16 @@ export function toErrorBody(error: unknown): { body: ErrorBody; headers: Record<
         headers: {},
         internal: false,
       };
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        body: errorBody(
+          'VALIDATION_FAILED',
+          'The URL path is not valid here (a segment is malformed or too long); see /docs for the routes and their parameters.',
+        ),
+        headers: {},
+        internal: false,
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
