@@ -11,6 +11,7 @@ import type { KeyValueStore } from './repositories/kv-store.js';
 import type { MetagraphSource } from './repositories/metagraph.repository.js';
 import type { StorageRepository } from './repositories/storage.repository.js';
 import { SubmissionRepository } from './repositories/submission.repository.js';
+import { AuthFailureLimitService } from './services/auth-failure-limit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { EpochService } from './services/epoch.service.js';
 import { HealthService } from './services/health.service.js';
@@ -65,6 +66,7 @@ export class AppModule {
         SubmissionRepository,
         MetricsService,
         AuthService,
+        AuthFailureLimitService,
         RateLimitService,
         EpochService,
         SchedulerService,

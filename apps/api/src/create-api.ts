@@ -11,7 +11,7 @@ import { cryptoReady } from '@resi/core';
 import { ApiLogger } from './api-logger.js';
 import { type ApiDependencies, AppModule } from './app.module.js';
 import { loadZipcodeCatalogue, type ZipcodeCatalogue } from './catalogue/catalogue.js';
-import { type ApiEnv, ConfigError, subtensorTargetOf } from './config/config.js';
+import { type ApiEnv, ConfigError, parseTrustProxy, subtensorTargetOf } from './config/config.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import { type DatabaseHandle, openDatabase } from './repositories/database.js';
 import { type KeyValueStore, MemoryStore, RedisStore } from './repositories/kv-store.js';
@@ -134,7 +134,8 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
 
     const adapter = new FastifyAdapter({
       bodyLimit: config.BODY_LIMIT_BYTES,
-      trustProxy: true,
+      // Only the proxies TRUST_PROXY names may set the client address that per-IP limits count.
+      trustProxy: parseTrustProxy(config.TRUST_PROXY),
       // Unknown query fields are ignored by the route schemas (PROTOCOL.md §1), never merged into the input.
       routerOptions: { ignoreTrailingSlash: true },
       // A URL the router cannot even match (bad escape, over-long segment) gets the protocol's body too.

@@ -37,7 +37,7 @@ export class SignedRequestGuard implements CanActivate {
       if (!parsed.success) throw new ResiError('VALIDATION_FAILED', describeZodError(parsed.error));
       const input = parsed.data;
       request.resiInput = input;
-      request.resiCaller = await this.auth.authenticate(spec, input);
+      request.resiCaller = await this.auth.authenticate(spec, input, request.ip);
       void reply.headers(rateLimitHeaders(await this.rateLimits.consume(spec.rateLimit, input.hotkey)));
       return true;
     }

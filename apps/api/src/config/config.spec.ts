@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseApiEnv, parseStatePriority } from './config.js';
+import { ConfigError, parseApiEnv, parseStatePriority, parseTrustProxy } from './config.js';
 
 describe('parseApiEnv', () => {
   it('applies the documented defaults', () => {
@@ -40,5 +40,26 @@ describe('parseStatePriority', () => {
   });
   it('rejects anything else with an example', () => {
     expect(() => parseStatePriority('California=2')).toThrow(/STATE_PRIORITY.*"CA=1.5,TX=1.3"/);
+  });
+});
+
+describe('parseTrustProxy', () => {
+  it('trusts no proxy unless told, and takes a hop count or addresses and CIDRs', () => {
+    expect(parseTrustProxy('')).toBe(false);
+    expect(parseTrustProxy('0')).toBe(false);
+    expect(parseTrustProxy('2')).toBe(2);
+    expect(parseTrustProxy('10.0.0.0/8, 127.0.0.1,::1,fd00::/8')).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+      'fd00::/8',
+    ]);
+    expect(parseApiEnv({}).TRUST_PROXY).toBe('');
+  });
+
+  it('refuses "true" and anything that is not an address, naming the variable', () => {
+    expect(() => parseApiEnv({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: "true" would let any client choose/);
+    expect(() => parseTrustProxy('10.0.0.0/33')).toThrow(/TRUST_PROXY: "10.0.0.0\/33" is not an IP address or CIDR/);
+    expect(() => parseTrustProxy('proxy.local')).toThrow(ConfigError);
   });
 });

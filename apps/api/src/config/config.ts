@@ -1,5 +1,6 @@
 import { resolveSubtensorTarget, type SubtensorTarget } from '@resi/chain';
 import { createEpochConfig, type EpochConfig } from '@resi/core';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -7,6 +8,38 @@ const bool = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Which proxies may set the client address through `X-Forwarded-For` (Fastify's `trustProxy`):
+ * none (the default: the socket's peer is the client), the number of proxy hops in front of the
+ * API, or a comma-separated list of proxy addresses and CIDRs. Trusting every sender would let
+ * any client pick the address its per-IP limits are counted under.
+ */
+export type TrustProxy = false | number | string[];
+
+export function parseTrustProxy(value: string): TrustProxy {
+  const text = value.trim();
+  if (text === '' || text === 'false' || text === '0' || text === 'none') return false;
+  if (/^\d+$/.test(text)) return Number(text);
+  if (text === 'true') {
+    throw new ConfigError(
+      'TRUST_PROXY: "true" would let any client choose its address with X-Forwarded-For; set the number of proxies in front of the API (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+    );
+  }
+  const entries = text.split(',').map((entry) => entry.trim());
+  for (const entry of entries) {
+    const [address = '', bits, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxBits = family === 6 ? 128 : 32;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits);
+    if (family === 0 || !bitsOk || rest.length > 0) {
+      throw new ConfigError(
+        `TRUST_PROXY: "${entry}" is not an IP address or CIDR; use a hop count (e.g. 1) or addresses/CIDRs such as 10.0.0.0/8,127.0.0.1`,
+      );
+    }
+  }
+  return entries;
+}
 
 /**
  * Every environment variable the API reads, in one place. Parsed once at start-up; a bad value
@@ -66,6 +99,15 @@ export const apiEnvSchema = z.object({
   RATE_LIMIT_VALIDATOR_UPLOAD_PER_HOUR: positiveInt.default(5),
   RATE_LIMIT_VALIDATOR_READS_PER_MINUTE: positiveInt.default(60),
   RATE_LIMIT_STATS_PER_MINUTE: positiveInt.default(30),
+  /**
+   * Failed authentications (bad signature, stale timestamp, unregistered hotkey, ...) allowed per
+   * client IP, and bad signatures per claimed hotkey, per minute; past either, requests are refused
+   * with 429 before any signature is verified.
+   */
+  RATE_LIMIT_AUTH_FAILURES_PER_IP_PER_MINUTE: positiveInt.default(30),
+  RATE_LIMIT_AUTH_FAILURES_PER_HOTKEY_PER_MINUTE: positiveInt.default(30),
+  /** See {@link parseTrustProxy}: unset trusts no proxy. */
+  TRUST_PROXY: z.string().default(''),
   BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
   /**
    * S3-compatible endpoint (AWS S3, MinIO, DigitalOcean Spaces, Cloudflare R2). Unset: an embedded
@@ -118,6 +160,7 @@ export function parseApiEnv(env: NodeJS.ProcessEnv | Record<string, string | und
     );
   }
   parseStatePriority(config.STATE_PRIORITY);
+  parseTrustProxy(config.TRUST_PROXY);
   epochConfigOf(config);
   if (config.METAGRAPH_SOURCE === 'chain') subtensorTargetOf(config);
   return config;

@@ -7,14 +7,17 @@ import { ClockRepository } from '../repositories/clock.repository.js';
 import type { KeyValueStore } from '../repositories/kv-store.js';
 import type { MetagraphSource } from '../repositories/metagraph.repository.js';
 import { API_CONFIG, KV_STORE, METAGRAPH } from '../tokens.js';
+import { AuthFailureLimitService } from './auth-failure-limit.service.js';
 import { MetricsService } from './metrics.service.js';
 
 /** A single-use signature stays remembered a little longer than the timestamp window accepts it. */
 const REPLAY_TTL_SECONDS = 300 + 60 + 30;
 
 /**
- * Hotkey authentication (PROTOCOL.md §2), in the order that keeps it cheap and unforgeable:
- * timestamp window, signature, registration and role, coldkey ownership, then single use.
+ * Hotkey authentication (PROTOCOL.md §2), cheapest checks first so that a forged request costs
+ * little: failure limits (process memory), timestamp window, registration and role, coldkey
+ * ownership (the metagraph is public, so answering these before the signature reveals nothing),
+ * then the signature (at most two sr25519 verifications per accepted commitment), then single use.
  */
 @Injectable()
 export class AuthService {
@@ -24,28 +27,27 @@ export class AuthService {
     @Inject(KV_STORE) private readonly store: KeyValueStore,
     private readonly clock: ClockRepository,
     private readonly metrics: MetricsService,
+    private readonly failures: AuthFailureLimitService,
   ) {}
 
-  async authenticate<T extends SignedFields>(spec: SignedRouteSpec<T>, input: T): Promise<Caller> {
+  /** Authenticates `input` sent from `clientIp`; every refusal is counted against the IP (and hotkey). */
+  async authenticate<T extends SignedFields>(spec: SignedRouteSpec<T>, input: T, clientIp: string): Promise<Caller> {
     try {
-      return await this.check(spec, input);
+      this.failures.assertIpAllowed(clientIp, input.hotkey);
+      const caller = await this.check(spec, input, clientIp);
+      this.failures.recordSuccess(clientIp, input.hotkey);
+      return caller;
     } catch (error) {
-      if (error instanceof ResiError) this.metrics.authFailures.inc({ code: error.code });
+      if (error instanceof ResiError) {
+        this.metrics.authFailures.inc({ code: error.code });
+        await this.failures.recordFailure(error.code, clientIp, input.hotkey);
+      }
       throw error;
     }
   }
 
-  private async check<T extends SignedFields>(spec: SignedRouteSpec<T>, input: T): Promise<Caller> {
+  private async check<T extends SignedFields>(spec: SignedRouteSpec<T>, input: T, clientIp: string): Promise<Caller> {
     checkTimestampWindow(input.timestamp, this.clock.nowSeconds());
-
-    const commitments = spec.commitments(input);
-    if (!commitments.some((message) => verifyCommitmentSignature(message, input.signature, input.hotkey))) {
-      const expected = commitments.map((c) => `"${c}"`).join(' or ');
-      throw new ResiError(
-        'SIGNATURE_INVALID',
-        `The signature is not hotkey ${input.hotkey}'s sr25519 signature of ${expected}. Sign exactly that string (UTF-8) with this hotkey and send the 64-byte signature as hex.`,
-      );
-    }
 
     const neuron = this.metagraph.byHotkey(input.hotkey);
     if (!neuron) {
@@ -68,6 +70,16 @@ export class AuthService {
           `Coldkey ${claimed} does not own hotkey ${input.hotkey} on chain; send the coldkey that registered this hotkey.`,
         );
       }
+    }
+
+    this.failures.assertHotkeyAllowed(clientIp, input.hotkey);
+    const commitments = spec.commitments(input);
+    if (!commitments.some((message) => verifyCommitmentSignature(message, input.signature, input.hotkey))) {
+      const expected = commitments.map((c) => `"${c}"`).join(' or ');
+      throw new ResiError(
+        'SIGNATURE_INVALID',
+        `The signature is not hotkey ${input.hotkey}'s sr25519 signature of ${expected}. Sign exactly that string (UTF-8) with this hotkey and send the 64-byte signature as hex.`,
+      );
     }
 
     if (spec.singleUse) {
