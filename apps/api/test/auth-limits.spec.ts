@@ -102,7 +102,7 @@ describe('failed authentication is limited per IP and per claimed hotkey', () =>
         RATE_LIMIT_ASSIGNMENTS_PER_MINUTE: '1000',
       },
     });
-  });
+  }, 120_000);
   afterAll(() => sut.close());
 
   it('checks the timestamp and registration before any signature', async () => {
@@ -161,7 +161,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('two API replicas share o
     // One after the other: the first creates the schema, the second finds it.
     replicas = [await createTestApi({ now: NOW, neurons, env })];
     replicas.push(await createTestApi({ now: NOW, neurons, env }));
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const sut of replicas ?? []) await sut.close();
   });
