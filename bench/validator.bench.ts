@@ -2,7 +2,7 @@
  * The validator end to end on a full-size epoch: 250 miners × 10,000 listings (2.5 M rows) in
  * local Parquet files laid out like the bucket, downloaded (copied, SHA-256 checked), scanned with
  * DuckDB, the accuracy samples verified through a source mocked at a fixed latency, and scored into
- * the results file. Prints wall time, peak RSS and rows/s, and DuckDB's plain
+ * the results file. Prints wall time, peak RSS, rows/s, source requests per epoch, and DuckDB's plain
  * `count(*) GROUP BY zipcode` over the same files as the floor, with our ratio to it (and, for
  * scale, DuckDB merely reading every value once).
  * `npm run bench:validator` (`-- --miners 50 --listings 2000` for a smaller run).
@@ -25,10 +25,9 @@ import { LocalObjectFetcher } from '../apps/validator/src/download/object-fetche
 import { scoreEpochSubmissions } from '../apps/validator/src/pipeline/score-epoch.js';
 import { DuckDbSession } from '../apps/validator/src/scan/duckdb-session.js';
 import { sqlString } from '../apps/validator/src/scan/listing-rules-sql.js';
-import {
-  ZipcodeFeedVerificationSource,
-  type ZipcodeListingFeed,
-} from '../apps/validator/src/verification/verification-source.js';
+import { RoutedVerificationSource } from '../apps/validator/src/verification/routed-verification.js';
+import type { ZipcodeListingFeed } from '../apps/validator/src/verification/verification-source.js';
+import { SourceFeeds } from '../packages/sources/src/index.js';
 import {
   type SyntheticUpload,
   type SyntheticZipcode,
@@ -138,12 +137,13 @@ if (!existsSync(join(ROOT, 'submissions.json'))) {
 
 /**
  * The market as a remote listing site: a zipcode's search results in pages of 200, each page
- * answered after a fixed delay. The validator verifies through it as through a real source
- * (`ZipcodeFeedVerificationSource`: each zipcode fetched once, sampled listings looked up in it).
+ * answered after a fixed delay, one request a page. The validator verifies through it as through a
+ * real source (`SourceFeeds`: each zipcode fetched once an epoch, within the request budget).
  */
 class MockedRemoteFeed implements ZipcodeListingFeed {
   readonly name = 'mocked';
   pages = 0;
+  onRequest: () => void = () => undefined;
 
   constructor(
     private readonly byZipcode: Map<string, Listing[]>,
@@ -154,6 +154,7 @@ class MockedRemoteFeed implements ZipcodeListingFeed {
     const listings = this.byZipcode.get(request.zipcode) ?? [];
     for (let start = 0; start === 0 || start < listings.length; start += PAGE_SIZE) {
       this.pages += 1;
+      this.onRequest();
       await new Promise((resolve) => setTimeout(resolve, this.pageMs));
       yield listings.slice(start, start + PAGE_SIZE);
     }
@@ -165,7 +166,10 @@ const market = JSON.parse(await readFile(join(ROOT, 'market.json'), 'utf8')) as 
 const byZipcode = new Map<string, Listing[]>();
 for (const listing of market) byZipcode.set(listing.zipcode, [...(byZipcode.get(listing.zipcode) ?? []), listing]);
 const feed = new MockedRemoteFeed(byZipcode, PAGE_MS);
-const source = new ZipcodeFeedVerificationSource(feed);
+const feeds = new SourceFeeds([{ source: feed, listingHosts: ['*'] }]);
+feed.onRequest = () => feeds.countRequest(feed.name);
+feeds.startEpoch();
+const source = new RoutedVerificationSource(feeds);
 const response: EpochSubmissionsResponse = submissionsResponse(submissions);
 const totalRows = LISTINGS * MINERS;
 
@@ -213,6 +217,11 @@ console.log(`  throughput       ${Math.round(totalRows / (wallMs / 1000)).toLoca
 console.log(
   `  stages           download+verify ${(outcome.timings.download / 1000).toFixed(2)} s, scan ${(outcome.timings.scan / 1000).toFixed(2)} s, ` +
     `accuracy ${(outcome.timings.verification / 1000).toFixed(2)} s (${feed.pages} source pages at ${PAGE_MS} ms), scoring ${(outcome.timings.scoring / 1000).toFixed(2)} s`,
+);
+const feedProgress = feeds.progress();
+console.log(
+  `  source requests  ${feedProgress.totalRequests} this epoch (budget ${feedProgress.budget.maxRequests}), ` +
+    `${feedProgress.feedsFetched} zipcode feeds fetched once each, ${feedProgress.feedsUnavailable} unavailable`,
 );
 console.log(
   `  results          ${summary.scored_miners} scored, ${summary.honeypot_miners} honeypot, ${summary.rejected_miners} rejected; average ${summary.average_score}; ${outcome.text.length.toLocaleString('en')} bytes`,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { type WalletLocation, loadHotkey, signerFromKeypair } from '@resi/core';
 import { resolveSubtensorTarget } from '@resi/chain';
 import { type Logger, createLogger } from '@resi/client';
-import { createListingSource } from '@resi/sources';
+import { SourceFeeds, describeFeedProgress } from '@resi/sources';
 import { ValidatorApiClient } from './api/validator-api-client.js';
 import type { ValidatorConfig } from './config/validator-config.js';
 import { ValidatorDaemon } from './daemon/validator-daemon.js';
@@ -11,7 +11,7 @@ import { HttpObjectFetcher } from './download/object-fetcher.js';
 import { DEFAULT_DOWNLOAD_LIMITS } from './download/verified-download.js';
 import { scoreEpochSubmissions } from './pipeline/score-epoch.js';
 import { ProcessedEpochStore } from './state/processed-epochs.js';
-import { ZipcodeFeedVerificationSource } from './verification/verification-source.js';
+import { RoutedVerificationSource } from './verification/routed-verification.js';
 import { ChainWeightPublisher, PrintWeightPublisher, type WeightPublisher } from './weights/weight-publisher.js';
 
 /** A running validator. */
@@ -29,8 +29,9 @@ interface OutputStream {
 
 /**
  * Starts `resi validator`: loads the btcli hotkey, opens the state directory, connects to
- * subtensor for weights (unless `--no-set-weights`), builds the verification source from the
- * miner's adapters, checks the API and the validator permit, and polls until stopped.
+ * subtensor for weights (unless `--no-set-weights`), builds the verification sources from
+ * @resi/sources (rows routed by their site), checks the API and the validator permit, and polls
+ * until stopped.
  */
 export async function startValidator(
   config: ValidatorConfig,
@@ -61,7 +62,19 @@ export async function startValidator(
     : new PrintWeightPublisher({ burnShare: config.burnShare, burnUid: config.burnUid }, (text) =>
         output.stdout.write(`${text}\n`),
       );
-  const verification = new ZipcodeFeedVerificationSource(createListingSource(config.verification));
+  // One fetch per (source, zipcode) per epoch, shared by every miner's checks, within the budget;
+  // progress every 15 s and when the last feed settles.
+  let lastProgressMs = 0;
+  const feeds = SourceFeeds.fromConfigs(config.verification.sources, {
+    budget: config.verification.budget,
+    onProgress: (progress) => {
+      const nowMs = Date.now();
+      if (progress.feedsPending > 0 && nowMs - lastProgressMs < 15_000) return;
+      lastProgressMs = nowMs;
+      log.info(`verification ${describeFeedProgress(progress)}`, { requests: progress.totalRequests });
+    },
+  });
+  const verification = new RoutedVerificationSource(feeds);
   const daemon = new ValidatorDaemon({
     api: new ValidatorApiClient({ baseUrl: config.apiUrl, signer: signerFromKeypair(hotkey.keypair) }),
     store: new ProcessedEpochStore(join(stateDir, 'state.json'), hotkey.address),
@@ -69,8 +82,9 @@ export async function startValidator(
     resultsDirectory: join(stateDir, 'results'),
     pollIntervalMs: config.pollIntervalMs,
     log,
-    score: (input) =>
-      scoreEpochSubmissions(input, {
+    score: (input) => {
+      feeds.startEpoch();
+      return scoreEpochSubmissions(input, {
         workDirectory: join(stateDir, 'work'),
         fetcher: new HttpObjectFetcher(),
         verification,
@@ -82,7 +96,8 @@ export async function startValidator(
           ...(config.duckdbThreads === undefined ? {} : { threads: config.duckdbThreads }),
         },
         log: (message) => log.info(message),
-      }),
+      });
+    },
   });
   const release = async () => {
     await Promise.allSettled([weights.close(), verification.close()]);

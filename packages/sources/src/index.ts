@@ -40,7 +40,27 @@ export {
   type SourceRequestInit,
   type SourceResponse,
 } from './source-http.js';
-export { createListingSource } from './source-registry.js';
+export {
+  type AdapterConfig,
+  LISTING_SOURCE_ADAPTERS,
+  type ListingSourceAdapter,
+  adapterNamed,
+  createListingSource,
+  listingHostOf,
+  servesHost,
+  sourceOfUrl,
+} from './source-registry.js';
+export {
+  DEFAULT_FEED_BUDGET,
+  type EnabledSource,
+  type FeedBudget,
+  type FeedProgress,
+  type FeedUnavailableCode,
+  SourceFeeds,
+  type SourceFeedsOptions,
+  type ZipcodeFeedAnswer,
+  describeFeedProgress,
+} from './source-feeds.js';
 export {
   type ZillowProperty,
   ZillowRapidApiListingSource,

@@ -86,6 +86,27 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
     defaultText: '90',
   },
   {
+    flag: 'realtor.rpm',
+    argument: '<n>',
+    env: 'RESI_REALTOR_RPM',
+    description: 'realtor source: requests per minute (0: unlimited); overrides --source.rpm',
+    defaultText: '30',
+  },
+  {
+    flag: 'zillow.rpm',
+    argument: '<n>',
+    env: 'RESI_ZILLOW_RPM',
+    description: 'zillow-rapidapi source: requests per minute (0: unlimited); overrides --source.rpm',
+    defaultText: '20',
+  },
+  {
+    flag: 'redfin.rpm',
+    argument: '<n>',
+    env: 'RESI_REDFIN_RPM',
+    description: 'redfin source: requests per minute (0: unlimited); overrides --source.rpm',
+    defaultText: '10',
+  },
+  {
     flag: 'source.rpm',
     argument: '<n>',
     env: 'RESI_SOURCE_RPM',
@@ -140,6 +161,9 @@ export const SOURCE_SCHEMA_SHAPE = {
   'zillow.max-pages': positiveInt.default(20),
   'redfin.url': z.url().default('https://www.redfin.com'),
   'redfin.sold-days': nonNegativeInt.default(90),
+  'realtor.rpm': nonNegativeInt.optional(),
+  'zillow.rpm': nonNegativeInt.optional(),
+  'redfin.rpm': nonNegativeInt.optional(),
   'source.rpm': nonNegativeInt.optional(),
   'source.concurrency': positiveInt.max(32).default(2),
   'source.user-agent': z.string().min(1).default(DEFAULT_USER_AGENT),
@@ -178,6 +202,19 @@ export interface SourceConfig {
   };
 }
 
+function ownRequestsPerMinute(raw: RawSourceOptions): number | undefined {
+  switch (raw.source) {
+    case 'realtor':
+      return raw['realtor.rpm'];
+    case 'zillow-rapidapi':
+      return raw['zillow.rpm'];
+    case 'redfin':
+      return raw['redfin.rpm'];
+    default:
+      return undefined;
+  }
+}
+
 /**
  * The source settings of parsed option values, or one line per missing required option (the file
  * source needs a path, zillow-rapidapi a key), naming the flag and its variable.
@@ -203,7 +240,7 @@ export function sourceConfigOf(raw: RawSourceOptions): { config: SourceConfig } 
       },
       redfin: { url: raw['redfin.url'], soldDays: raw['redfin.sold-days'] },
       politeness: {
-        requestsPerMinute: raw['source.rpm'] ?? DEFAULT_REQUESTS_PER_MINUTE[raw.source],
+        requestsPerMinute: ownRequestsPerMinute(raw) ?? raw['source.rpm'] ?? DEFAULT_REQUESTS_PER_MINUTE[raw.source],
         concurrency: raw['source.concurrency'],
         userAgent: raw['source.user-agent'],
         proxyUrl: raw['source.proxy'],

@@ -12,7 +12,7 @@ describe('parseValidatorConfig', () => {
       burnShare: 0,
       pollIntervalMs: 60_000,
       maxFileBytes: 256 * 1024 * 1024,
-      verification: { source: 'realtor' },
+      verification: { sources: [{ source: 'realtor' }], budget: { maxRequests: 4000, maxMs: 2_700_000 } },
     });
   });
 
@@ -27,7 +27,7 @@ describe('parseValidatorConfig', () => {
       burnShare: 0.25,
       burnUid: 0,
       netuid: 428,
-      verification: { source: 'file', filePath: '/feed.json' },
+      verification: { sources: [{ source: 'file', filePath: '/feed.json' }] },
     });
   });
 
@@ -43,5 +43,23 @@ describe('parseValidatorConfig', () => {
     }
     expect(() => parseValidatorConfig({ 'burn.share': '0.1' }, {})).toThrow(/--burn.uid/);
     expect(() => parseValidatorConfig({ source: 'file' }, {})).toThrow(/Invalid verification source[\s\S]*--file.path/);
+  });
+
+  it('enables several verification sources, each with its own rate, and a budget', () => {
+    const config = parseValidatorConfig(
+      { source: 'realtor, zillow-rapidapi', 'zillow.key': 'k', 'realtor.rpm': '12', 'verify.max-minutes': '10' },
+      { RESI_SOURCE_RPM: '5' },
+    );
+    expect(config.verification.sources.map((source) => [source.source, source.politeness.requestsPerMinute])).toEqual([
+      ['realtor', 12],
+      ['zillow-rapidapi', 5],
+    ]);
+    expect(config.verification.budget).toEqual({ maxRequests: 4000, maxMs: 600_000 });
+    expect(() => parseValidatorConfig({ source: 'realtor,zillow-rapidapi' }, {})).toThrow(
+      /--zillow.key \(RAPIDAPI_KEY\)/,
+    );
+    expect(() => parseValidatorConfig({ source: 'realtor,craigslist' }, {})).toThrow(
+      /--source \(RESI_VERIFY_SOURCES\)/,
+    );
   });
 });

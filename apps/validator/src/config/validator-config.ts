@@ -1,5 +1,13 @@
 import { DEFAULT_API_URLS, type OptionSpec, netuidOf, parseOptionValues } from '@resi/client';
-import { SOURCE_OPTIONS, SOURCE_SCHEMA_SHAPE, type SourceConfig, sourceConfigOf } from '@resi/sources';
+import {
+  DEFAULT_FEED_BUDGET,
+  type FeedBudget,
+  SOURCE_NAMES,
+  SOURCE_OPTIONS,
+  SOURCE_SCHEMA_SHAPE,
+  type SourceConfig,
+  sourceConfigOf,
+} from '@resi/sources';
 import { z } from 'zod';
 
 /** One command-line option of `resi validator`, with the environment variable that also sets it. */
@@ -120,8 +128,55 @@ export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
   },
 ];
 
-/** The options that choose and tune a listing source (the miner's own): the validator's verification source. */
-export const VERIFICATION_SOURCE_OPTIONS = SOURCE_OPTIONS;
+/**
+ * The verification sources: `--source` takes several (each row is checked by the source its URL
+ * belongs to), then the miner's own options tune each one, and a budget bounds an epoch's fetching.
+ */
+export const VERIFICATION_SOURCE_OPTIONS: readonly ValidatorOptionSpec[] = [
+  {
+    flag: 'source',
+    argument: '<names>',
+    env: 'RESI_VERIFY_SOURCES',
+    description: `sources rows are verified against, comma-separated: ${SOURCE_NAMES.join(' | ')}; a row whose site none serves has no verdict`,
+    defaultText: 'realtor',
+  },
+  ...SOURCE_OPTIONS.filter((option) => option.flag !== 'source'),
+  {
+    flag: 'verify.max-requests',
+    argument: '<n>',
+    env: 'RESI_VERIFY_MAX_REQUESTS',
+    description: "requests an epoch's verification may make, every source together",
+    defaultText: String(DEFAULT_FEED_BUDGET.maxRequests),
+  },
+  {
+    flag: 'verify.max-minutes',
+    argument: '<minutes>',
+    env: 'RESI_VERIFY_MAX_MINUTES',
+    description: "time an epoch's verification may take",
+    defaultText: String(DEFAULT_FEED_BUDGET.maxMs / 60_000),
+  },
+];
+
+const verificationSchema = z.object({
+  ...SOURCE_SCHEMA_SHAPE,
+  source: z
+    .string()
+    .default('realtor')
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.enum(SOURCE_NAMES)).min(1, 'name at least one source')),
+  'verify.max-requests': z.coerce.number().int().positive().default(DEFAULT_FEED_BUDGET.maxRequests),
+  'verify.max-minutes': z.coerce
+    .number()
+    .positive()
+    .default(DEFAULT_FEED_BUDGET.maxMs / 60_000),
+});
 
 const positiveInt = z.coerce.number().int().positive();
 const switchValue = z
@@ -175,8 +230,8 @@ export interface ValidatorConfig {
   readonly once: boolean;
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
-  /** The verification source, configured exactly as a miner's source. */
-  readonly verification: SourceConfig;
+  /** The verification sources, each configured exactly as a miner's source, and the epoch's budget. */
+  readonly verification: { readonly sources: readonly SourceConfig[]; readonly budget: FeedBudget };
 }
 
 export class ValidatorConfigError extends Error {
@@ -207,10 +262,16 @@ export function parseValidatorConfig(
       'Invalid validator configuration:\n  --burn.uid (RESI_BURN_UID): required with a burn share',
     );
   }
-  const sourceOptions = parseOptionValues(VERIFICATION_SOURCE_OPTIONS, z.object(SOURCE_SCHEMA_SHAPE), values, env);
-  const verification = 'problems' in sourceOptions ? sourceOptions : sourceConfigOf(sourceOptions.data);
-  if ('problems' in verification)
-    throw new ValidatorConfigError(`Invalid verification source:\n${verification.problems.join('\n')}`);
+  const sourceOptions = parseOptionValues(VERIFICATION_SOURCE_OPTIONS, verificationSchema, values, env);
+  if ('problems' in sourceOptions)
+    throw new ValidatorConfigError(`Invalid verification source:\n${sourceOptions.problems.join('\n')}`);
+  const sources: SourceConfig[] = [];
+  for (const name of sourceOptions.data.source) {
+    const source = sourceConfigOf({ ...sourceOptions.data, source: name });
+    if ('problems' in source)
+      throw new ValidatorConfigError(`Invalid verification source:\n${source.problems.join('\n')}`);
+    sources.push(source.config);
+  }
   return {
     netuid,
     network: raw['subtensor.network'],
@@ -230,6 +291,12 @@ export function parseValidatorConfig(
     once: raw.once,
     logFormat: raw['log.format'],
     logLevel: raw['log.level'],
-    verification: verification.config,
+    verification: {
+      sources,
+      budget: {
+        maxRequests: sourceOptions.data['verify.max-requests'],
+        maxMs: sourceOptions.data['verify.max-minutes'] * 60_000,
+      },
+    },
   };
 }

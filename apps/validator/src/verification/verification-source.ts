@@ -8,7 +8,12 @@ import { type Listing, type ListingColumnName, type VerifiedListingValues, LISTI
 export type VerificationAnswer =
   | { readonly kind: 'found'; readonly values: VerifiedListingValues }
   | { readonly kind: 'not_found' }
-  | { readonly kind: 'unavailable'; readonly reason: string };
+  | {
+      readonly kind: 'unavailable';
+      readonly reason: string;
+      /** Why there is no verdict, when the source says (`source_unsupported`, `source_unavailable`, `budget_exhausted`). */
+      readonly code?: string;
+    };
 
 export interface VerificationSource {
   /** Shown in logs, e.g. `file`, `realtor`. */
@@ -44,7 +49,8 @@ function lookupKeys(candidate: SourceCandidate): string[] {
   return keys;
 }
 
-function verifiedValuesOf(candidate: SourceCandidate): VerifiedListingValues {
+/** A candidate's listing values as verification compares them. */
+export function verifiedValuesOf(candidate: SourceCandidate): VerifiedListingValues {
   const values: Record<string, string | number | null> = {};
   for (const name of LISTING_COLUMN_NAMES) {
     const value = candidate[name];
