@@ -56,8 +56,11 @@ export async function startValidator(
         versionKey: config.versionKey,
         burnShare: config.burnShare,
         burnUid: config.burnUid,
-        pendingCommitPath: join(stateDir, 'pending-weight-commits.json'),
+        stateDir,
+        mechanism: config.mechanism,
+        commitReveal: config.commitReveal,
         log: (message) => log.info(message),
+        warn: (message) => log.warn(message),
       })
     : new PrintWeightPublisher({ burnShare: config.burnShare, burnUid: config.burnUid }, (text) =>
         output.stdout.write(`${text}\n`),

@@ -92,6 +92,7 @@ describe('PendingCommitFile', () => {
 
   const commit = (hash: string): PendingWeightCommit => ({
     netuid: 46,
+    mechanism: 0,
     hotkey,
     hash,
     uids: [1, 2],

@@ -54,6 +54,8 @@ export function randomWeightSalt(length = 8): number[] {
 const u16 = z.number().int().min(0).max(65_535);
 const pendingCommitSchema = z.object({
   netuid: u16,
+  /** The subnet mechanism (absent in files written before mechanisms: 0). */
+  mechanism: z.number().int().min(0).max(255).default(0),
   hotkey: z.string().refine(isSs58Address, 'must be an SS58 address'),
   hash: z.string().regex(/^0x[0-9a-f]{64}$/),
   uids: z.array(u16),

@@ -11,3 +11,5 @@ export * from './commit-reveal.js';
 export * from './keyring-pair.js';
 export * from './submit.js';
 export * from './weight-setter.js';
+export * from './timelock.js';
+export * from './timelocked-commits.js';

@@ -15,6 +15,11 @@ export const SUBTENSOR_SIGNED_EXTENSIONS = {
   SubtensorSignedExtension: { extrinsic: {}, payload: {} },
   CommitmentsSignedExtension: { extrinsic: {}, payload: {} },
   SubtensorTransactionExtension: { extrinsic: {}, payload: {} },
+  // finney 2026 (spec 393): all four carry nothing (their metadata type is `()`); the start-up
+  // check below refuses any runtime where one of them, or another unknown one, does carry data.
+  SudoTransactionExtension: { extrinsic: {}, payload: {} },
+  CheckShieldedTxValidity: { extrinsic: {}, payload: {} },
+  DrandPriority: { extrinsic: {}, payload: {} },
 };
 
 /** Storage items of `SubtensorModule` that resi reads, by their metadata (PascalCase) name. */
@@ -48,6 +53,13 @@ export interface SubtensorMetadataReport {
   stakeStorage: 'TotalHotkeyAlpha' | 'TotalHotkeyStake' | null;
   /** Commit epochs are counted by `SubnetEpochIndex` on current runtimes, by block ranges before. */
   revealTiming: 'SubnetEpochIndex' | 'reveal-blocks';
+  /**
+   * The timelocked (CR v4) commit call: the mechanism-aware one on current runtimes, the plain one
+   * on runtimes from before subnet mechanisms, null when the runtime takes no timelocked commits.
+   */
+  timelockedCommit: 'commit_timelocked_mechanism_weights' | 'commit_timelocked_weights' | null;
+  /** Whether the runtime has subnet mechanisms (`set_mechanism_weights`, `MechanismCountCurrent`). */
+  mechanisms: boolean;
   /** Names the metagraph cannot do without (empty when it can sync). */
   missingForMetagraph: string[];
   /** Names weight setting cannot do without (empty when it can submit). */
@@ -132,6 +144,12 @@ export function inspectSubtensorMetadata(api: ApiPromise): SubtensorMetadataRepo
     metagraphPath,
     stakeStorage,
     revealTiming: hasStorage(api, 'SubnetEpochIndex') ? 'SubnetEpochIndex' : 'reveal-blocks',
+    timelockedCommit: hasCall(api, 'commit_timelocked_mechanism_weights')
+      ? 'commit_timelocked_mechanism_weights'
+      : hasCall(api, 'commit_timelocked_weights')
+        ? 'commit_timelocked_weights'
+        : null,
+    mechanisms: hasCall(api, 'set_mechanism_weights') && hasStorage(api, 'MechanismCountCurrent'),
     missingForMetagraph: [...new Set(missingForMetagraph)],
     missingForWeights,
     fallbacks,
@@ -142,7 +160,8 @@ export function inspectSubtensorMetadata(api: ApiPromise): SubtensorMetadataRepo
 export function describeSubtensorMetadata(report: SubtensorMetadataReport): string {
   const lines = [
     `subtensor runtime ${report.specName}/${report.specVersion}: neurons via ${report.metagraphPath ?? 'NOTHING'}, ` +
-      `stake from ${report.stakeStorage ?? 'nowhere'}, reveal timing by ${report.revealTiming}`,
+      `stake from ${report.stakeStorage ?? 'nowhere'}, reveal timing by ${report.revealTiming}, ` +
+      `timelocked commits by ${report.timelockedCommit ?? 'NONE'}${report.mechanisms ? ', subnet mechanisms' : ''}`,
   ];
   if (report.fallbacks.length > 0) lines.push(`  not offered (fallback used): ${report.fallbacks.join('; ')}`);
   if (report.missingForMetagraph.length > 0)

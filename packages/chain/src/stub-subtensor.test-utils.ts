@@ -1,7 +1,8 @@
 /**
  * An in-process stand-in for a subtensor node's JSON-RPC, for offline tests: it answers the calls
- * `@polkadot/api` makes at start-up with real subtensor metadata (testnet spec 224, see
- * test/fixtures/README.md) and serves storage values and runtime-API results a test records.
+ * `@polkadot/api` makes at start-up with real subtensor metadata (testnet spec 224 of 2024, or
+ * finney spec 393 of 2026; see test/fixtures/README.md) and serves storage values and runtime-API
+ * results a test records.
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -14,19 +15,47 @@ import type {
 import type { ApiPromise } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
+import type { StorageEntryTypeLatest } from '@polkadot/types/interfaces';
 
 /** Genesis hash and runtime of the chain the fixture metadata was taken from (Bittensor testnet). */
 export const FIXTURE_GENESIS_HASH = '0x8f9cf856bf558a14440e75569c9e58594757048d7b3a84b5d25f6bd978263105';
 export const FIXTURE_SPEC_VERSION = 224;
 
-let metadataHex: `0x${string}` | undefined;
+/** A runtime whose real metadata the stub serves. */
+export interface StubRuntime {
+  readonly file: string;
+  readonly specVersion: number;
+  readonly genesisHash: `0x${string}`;
+}
 
-/** The real subtensor metadata (V14) of the fixture, as `state_getMetadata` returns it. */
-export function subtensorFixtureMetadata(): `0x${string}` {
-  metadataHex ??= u8aToHex(
-    gunzipSync(readFileSync(new URL('../test/fixtures/subtensor-testnet-spec224.metadata.scale.gz', import.meta.url))),
-  );
-  return metadataHex;
+/** Bittensor testnet, spec 224 (2024, metadata V14): no runtime APIs, no mechanisms, no timelocked commits. */
+export const TESTNET_SPEC_224: StubRuntime = {
+  file: 'subtensor-testnet-spec224.metadata.scale.gz',
+  specVersion: FIXTURE_SPEC_VERSION,
+  genesisHash: FIXTURE_GENESIS_HASH,
+};
+
+/**
+ * Finney, spec 393 (April 2026, metadata V16): subnet mechanisms, `commit_timelocked_mechanism_weights`
+ * (call 118), pallet Drand, and the signed extensions `SudoTransactionExtension`,
+ * `CheckShieldedTxValidity`, `SubtensorTransactionExtension`, `DrandPriority`, `CheckMetadataHash`.
+ */
+export const FINNEY_SPEC_393: StubRuntime = {
+  file: 'subtensor-finney-spec393.metadata.scale.gz',
+  specVersion: 393,
+  genesisHash: '0x2f0555cc76fc2840a25a6ea3b9637146806f1f44b090c175ffde2a7e5ab36c03',
+};
+
+const metadataCache = new Map<string, `0x${string}`>();
+
+/** The real subtensor metadata of a fixture runtime, as `state_getMetadata` returns it. */
+export function subtensorFixtureMetadata(runtime: StubRuntime = TESTNET_SPEC_224): `0x${string}` {
+  let hex = metadataCache.get(runtime.file);
+  if (!hex) {
+    hex = u8aToHex(gunzipSync(readFileSync(new URL(`../test/fixtures/${runtime.file}`, import.meta.url))));
+    metadataCache.set(runtime.file, hex);
+  }
+  return hex;
 }
 
 /** A 32-byte block hash derived from the block number, so tests can predict it. */
@@ -44,7 +73,10 @@ export class StubSubtensorProvider implements ProviderInterface {
   /** Storage by hex key; a missing key reads as absent (null), as on chain. */
   readonly storage = new Map<string, string>();
   /** Runtime-API results by `Api_method` name: hex of the SCALE-encoded result. */
-  readonly runtimeCalls = new Map<string, (argumentsHex: string) => string>();
+  readonly runtimeCalls = new Map<string, (argumentsHex: string) => string>([
+    // Runtimes with V15+ metadata: polkadot-js asks the nonce through the runtime API (u32, here 0).
+    ['AccountNonceApi_account_nonce', () => '0x00000000'],
+  ]);
   /** Runtime APIs the node claims (name, version); `@polkadot/api` decorates only these. */
   readonly runtimeApis: [string, number][] = [];
   /** Every extrinsic submitted, as hex. */
@@ -63,20 +95,25 @@ export class StubSubtensorProvider implements ProviderInterface {
     system_version: () => '4.0.0-dev',
     system_properties: () => ({ ss58Format: 42, tokenDecimals: 9, tokenSymbol: 'TAO' }),
     chain_getBlockHash: ([number]) =>
-      number === 0 ? FIXTURE_GENESIS_HASH : stubBlockHash(typeof number === 'number' ? number : this.headNumber),
+      number === 0 ? this.runtime.genesisHash : stubBlockHash(typeof number === 'number' ? number : this.headNumber),
     chain_getFinalizedHead: () => stubBlockHash(this.headNumber),
     chain_getHeader: ([hash]) => this.header(hash === undefined ? this.headNumber : this.numberOf(hash)),
     state_getRuntimeVersion: () => ({
       specName: 'node-subtensor',
       implName: 'node-subtensor',
       authoringVersion: 1,
-      specVersion: FIXTURE_SPEC_VERSION,
+      specVersion: this.runtime.specVersion,
       implVersion: 1,
       apis: this.runtimeApis.map(([name, version]) => [blake2AsHex(name, 64), version]),
       transactionVersion: 1,
       stateVersion: 1,
     }),
-    state_getMetadata: () => subtensorFixtureMetadata(),
+    state_getMetadata: () => subtensorFixtureMetadata(this.runtime),
+    state_getKeysPaged: ([prefix, count, startKey]) =>
+      [...this.storage.keys()]
+        .filter((key) => key.startsWith(String(prefix)) && (typeof startKey !== 'string' || key > startKey))
+        .sort()
+        .slice(0, Number(count)),
     state_getStorage: ([key]) => this.storage.get(String(key)) ?? null,
     state_queryStorageAt: ([keys, at]) => [
       {
@@ -86,7 +123,7 @@ export class StubSubtensorProvider implements ProviderInterface {
     ],
     state_call: ([name, data]) => {
       const answer = this.runtimeCalls.get(String(name));
-      if (!answer) throw new Error(`stub node: runtime API ${String(name)} is not recorded`);
+      if (!answer) throw new Error(`Execution failed: Other: Exported method ${String(name)} is not found`);
       return answer(String(data));
     },
     system_accountNextIndex: () => 0,
@@ -97,6 +134,8 @@ export class StubSubtensorProvider implements ProviderInterface {
   };
 
   private readonly hashes = new Map<string, number>();
+
+  constructor(readonly runtime: StubRuntime = TESTNET_SPEC_224) {}
 
   private numberOf(hash: unknown): number {
     for (let number = this.headNumber; number >= 0 && number > this.headNumber - 1000; number--) {
@@ -230,4 +269,27 @@ export function recordSubnet(
     put(module.owner!.key(neuron.hotkey), 'AccountId32', neuron.coldkey);
     put(module.totalHotkeyAlpha!.key(neuron.hotkey, netuid), 'u64', neuron.stakeRao);
   });
+}
+
+/** Writes one storage value under the key `query` derives from `args`, encoded with the item's own metadata type. */
+export function putStorage(
+  api: ApiPromise,
+  provider: StubSubtensorProvider,
+  query: { key: (...args: unknown[]) => string; creator: { meta: { type: StorageEntryTypeLatest } } },
+  args: unknown[],
+  value: unknown,
+): void {
+  const type = query.creator.meta.type;
+  const valueType = type.isMap ? type.asMap.value : type.asPlain;
+  const codec = api.registry.createTypeUnsafe(api.registry.createLookupType(valueType), [value]);
+  provider.storage.set(query.key(...args), u8aToHex(codec.toU8a()));
+}
+
+/** Forgets one storage value (the chain removed it). */
+export function deleteStorage(
+  provider: StubSubtensorProvider,
+  query: { key: (...args: unknown[]) => string },
+  args: unknown[],
+): void {
+  provider.storage.delete(query.key(...args));
 }

@@ -86,6 +86,7 @@ function setter(options: Partial<WeightSetterOptions> = {}) {
     burnShare: 0.5,
     burnUid: 0,
     pendingCommitPath: join(directory, 'pending.json'),
+    timelockedCommitPath: join(directory, 'timelocked.json'),
     ...options,
   });
 }

@@ -77,6 +77,20 @@ export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
     defaultText: String(VALIDATOR_WEIGHTS_VERSION_KEY),
   },
   {
+    flag: 'mechanism',
+    argument: '<id>',
+    env: 'RESI_MECHANISM',
+    description: 'subnet mechanism whose weights are set',
+    defaultText: '0',
+  },
+  {
+    flag: 'weights.commit-reveal',
+    argument: '<mode>',
+    env: 'RESI_WEIGHTS_COMMIT_REVEAL',
+    description: 'with commit-reveal on: timelocked (CR v4) | hash',
+    defaultText: 'timelocked',
+  },
+  {
     flag: 'download.concurrency',
     argument: '<n>',
     env: 'RESI_DOWNLOAD_CONCURRENCY',
@@ -197,6 +211,8 @@ const rawSchema = z.object({
   'burn.share': z.coerce.number().min(0).max(1).default(0),
   'burn.uid': z.coerce.number().int().min(0).max(65_535).optional(),
   'weights.version-key': z.coerce.bigint().nonnegative().default(VALIDATOR_WEIGHTS_VERSION_KEY),
+  mechanism: z.coerce.number().int().min(0).max(255).default(0),
+  'weights.commit-reveal': z.enum(['timelocked', 'hash']).default('timelocked'),
   'download.concurrency': positiveInt.max(64).default(8),
   'download.max-mb': positiveInt.default(256),
   'verify.concurrency': positiveInt.max(256).default(16),
@@ -222,6 +238,10 @@ export interface ValidatorConfig {
   readonly burnShare: number;
   readonly burnUid: number | undefined;
   readonly versionKey: bigint;
+  /** Subnet mechanism whose weights are set (0: the main one). */
+  readonly mechanism: number;
+  /** With commit-reveal on: timelocked commits (CR v4) or hash commit/reveal. */
+  readonly commitReveal: 'timelocked' | 'hash';
   readonly downloadConcurrency: number;
   readonly maxFileBytes: number;
   readonly verifyConcurrency: number;
@@ -283,6 +303,8 @@ export function parseValidatorConfig(
     burnShare: raw['burn.share'],
     burnUid: raw['burn.uid'],
     versionKey: raw['weights.version-key'],
+    mechanism: raw.mechanism,
+    commitReveal: raw['weights.commit-reveal'],
     downloadConcurrency: raw['download.concurrency'],
     maxFileBytes: raw['download.max-mb'] * 1024 * 1024,
     verifyConcurrency: raw['verify.concurrency'],

@@ -1,11 +1,15 @@
+import { join } from 'node:path';
 import { type Sr25519Keypair, type ValidationResultsFile } from '@resi/core';
 import {
   SubtensorWeightSetter,
   WeightsRefusedError,
   connectSubtensor,
+  describeSubtensorMetadata,
   inspectSubtensorMetadata,
   keyringPairOf,
+  type SubtensorConnection,
 } from '@resi/chain';
+import { WeightMetricsFile } from './weight-metrics.js';
 import { type WeightTableRow, formatWeightTable, weightTableOf } from './weight-table.js';
 
 /** What happened to an epoch's weights. */
@@ -68,44 +72,74 @@ export class PrintWeightPublisher implements WeightPublisher {
 }
 
 export interface ChainWeightOptions extends WeightShareOptions {
-  readonly endpoint: string;
+  /** A websocket URL, or a ready provider (tests). */
+  readonly endpoint: SubtensorConnection;
   readonly netuid: number;
   readonly keypair: Sr25519Keypair;
   readonly versionKey: bigint;
-  readonly pendingCommitPath: string;
+  /** The validator's state directory: pending commits, timelocked commits and the metrics file live there. */
+  readonly stateDir: string;
+  /** Subnet mechanism (0 by default). */
+  readonly mechanism?: number | undefined;
+  /** With commit-reveal on: timelocked commits (default) or hash commit/reveal. */
+  readonly commitReveal?: 'timelocked' | 'hash' | undefined;
   readonly log: (message: string) => void;
+  readonly warn?: ((message: string) => void) | undefined;
 }
 
 /** What the chain publisher uses of `SubtensorWeightSetter` (a seam for tests). */
 export type MinerWeightSetter = Pick<SubtensorWeightSetter, 'preflight' | 'setMinerWeights' | 'revealDue'>;
 
+/** Files the chain publisher keeps in the state directory. */
+export const WEIGHT_STATE_FILES = {
+  pendingHashCommits: 'pending-weight-commits.json',
+  timelockedCommits: 'timelocked-weight-commits.json',
+  metrics: 'weights.prom',
+} as const;
+
 /**
- * Sets weights on subtensor through `@resi/chain` (`set_weights`, or commit/reveal when the
- * subnet has it enabled): miners are mapped to uids by the chain's own metagraph, validators and
- * this validator excluded, the rate limit honoured (a refused `rate-limited` set is retried).
+ * Sets weights on subtensor through `@resi/chain`: `set_weights` when the subnet has commit-reveal
+ * off, a timelocked (CR v4) commit when it is on (hash commit/reveal on request). Miners are
+ * mapped to uids by the chain's own metagraph, validators and this validator excluded, the rate
+ * limit honoured (a refused `rate-limited` set is retried). Every poll reports what the chain did
+ * with earlier timelocked commits, and exports it as metrics.
  */
 export class ChainWeightPublisher implements WeightPublisher {
   readonly mode = 'chain';
 
   constructor(
     private readonly setter: MinerWeightSetter,
-    private readonly options: WeightShareOptions & { readonly log: (message: string) => void },
+    private readonly options: WeightShareOptions & {
+      readonly log: (message: string) => void;
+      readonly warn?: ((message: string) => void) | undefined;
+    },
     private readonly disconnect: () => Promise<void> = () => Promise.resolve(),
+    private readonly metrics?: WeightMetricsFile,
   ) {}
 
   static async connect(options: ChainWeightOptions): Promise<ChainWeightPublisher> {
     const api = await connectSubtensor(options.endpoint);
     try {
-      const setter = new SubtensorWeightSetter(api, inspectSubtensorMetadata(api), {
+      const report = inspectSubtensorMetadata(api);
+      options.log(describeSubtensorMetadata(report));
+      const setter = new SubtensorWeightSetter(api, report, {
         netuid: options.netuid,
         signer: keyringPairOf(options.keypair),
         versionKey: options.versionKey,
         burnShare: options.burnShare,
         ...(options.burnUid === undefined ? {} : { burnUid: options.burnUid }),
-        pendingCommitPath: options.pendingCommitPath,
-        logger: { log: options.log, warn: options.log },
+        pendingCommitPath: join(options.stateDir, WEIGHT_STATE_FILES.pendingHashCommits),
+        timelockedCommitPath: join(options.stateDir, WEIGHT_STATE_FILES.timelockedCommits),
+        mechanism: options.mechanism ?? 0,
+        commitReveal: options.commitReveal ?? 'timelocked',
+        logger: { log: options.log, warn: options.warn ?? options.log },
       });
-      return new ChainWeightPublisher(setter, options, () => api.disconnect());
+      return new ChainWeightPublisher(
+        setter,
+        options,
+        () => api.disconnect(),
+        new WeightMetricsFile(join(options.stateDir, WEIGHT_STATE_FILES.metrics)),
+      );
     } catch (error) {
       await api.disconnect();
       throw error;
@@ -143,9 +177,15 @@ export class ChainWeightPublisher implements WeightPublisher {
       }
       const submission = await this.setter.setMinerWeights(scores);
       return {
-        outcome: submission.kind,
+        outcome: submission.kind === 'set' ? 'set' : 'committed',
         table,
-        detail: `${submission.kind === 'set' ? 'set_weights' : 'commit_weights'} in tx ${submission.txHash}`,
+        detail:
+          submission.kind === 'set'
+            ? `set_weights in tx ${submission.txHash}`
+            : submission.kind === 'timelocked'
+              ? `timelocked commit ${submission.commitHash} for drand round ${submission.revealRound} ` +
+                `(reveal expected near block ${submission.revealBlock}) in tx ${submission.txHash}`
+              : `commit_weights in tx ${submission.txHash}`,
       };
     } catch (error) {
       if (error instanceof WeightsRefusedError) {
@@ -159,9 +199,15 @@ export class ChainWeightPublisher implements WeightPublisher {
 
   async tick(): Promise<string[]> {
     const outcomes = await this.setter.revealDue();
-    return outcomes.map(
-      (outcome) => `reveal ${outcome.commitHash}: ${outcome.kind}${'detail' in outcome ? ` (${outcome.detail})` : ''}`,
-    );
+    this.metrics?.record(outcomes);
+    const lines: string[] = [];
+    for (const outcome of outcomes) {
+      const line = `reveal ${outcome.commitHash}: ${outcome.kind}${'detail' in outcome ? ` (${outcome.detail})` : ''}`;
+      // Weights that did not take effect leave the miners unpaid by this validator: a warning, not news.
+      if (outcome.kind === 'not-revealed') (this.options.warn ?? this.options.log)(`WEIGHTS NOT APPLIED: ${line}`);
+      else lines.push(line);
+    }
+    return lines;
   }
 
   async close(): Promise<void> {
