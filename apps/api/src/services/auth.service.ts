@@ -1,5 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { checkTimestampWindow, isValidatorNeuron, ResiError, verifyCommitmentSignature } from '@resi/core';
+import {
+  checkTimestampWindow,
+  isValidatorNeuron,
+  ResiError,
+  TIMESTAMP_WINDOW_SECONDS,
+  verifyCommitmentSignature,
+} from '@resi/core';
 import type { Caller } from '../auth/caller.js';
 import type { SignedFields, SignedRouteSpec } from '../auth/route-specs.js';
 import type { ApiEnv } from '../config/config.js';
@@ -10,8 +16,11 @@ import { API_CONFIG, KV_STORE, METAGRAPH } from '../tokens.js';
 import { AuthFailureLimitService } from './auth-failure-limit.service.js';
 import { MetricsService } from './metrics.service.js';
 
-/** A single-use signature stays remembered a little longer than the timestamp window accepts it. */
-const REPLAY_TTL_SECONDS = 300 + 60 + 30;
+/**
+ * A single-use signature stays remembered as long as core's timestamp window accepts it, plus
+ * half a minute for clocks between replicas and Redis.
+ */
+export const REPLAY_TTL_SECONDS = TIMESTAMP_WINDOW_SECONDS + 30;
 
 /**
  * Hotkey authentication (PROTOCOL.md §2), cheapest checks first so that a forged request costs

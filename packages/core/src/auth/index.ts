@@ -18,4 +18,9 @@ export {
   validatorAccessCommitment,
   validatorUploadCommitment,
 } from './commitments.js';
-export { TIMESTAMP_MAX_AGE_SECONDS, TIMESTAMP_MAX_FUTURE_SECONDS, checkTimestampWindow } from './timestamp-window.js';
+export {
+  TIMESTAMP_MAX_AGE_SECONDS,
+  TIMESTAMP_MAX_FUTURE_SECONDS,
+  TIMESTAMP_WINDOW_SECONDS,
+  checkTimestampWindow,
+} from './timestamp-window.js';

@@ -6,6 +6,12 @@ export const TIMESTAMP_MAX_AGE_SECONDS = 300;
 /** A signed request may be at most this many seconds ahead of the server clock (PROTOCOL.md §2). */
 export const TIMESTAMP_MAX_FUTURE_SECONDS = 60;
 
+/**
+ * How long one signed timestamp stays acceptable: from `TIMESTAMP_MAX_FUTURE_SECONDS` before it
+ * to `TIMESTAMP_MAX_AGE_SECONDS` after it. A replay cache must remember a signature at least this long.
+ */
+export const TIMESTAMP_WINDOW_SECONDS = TIMESTAMP_MAX_AGE_SECONDS + TIMESTAMP_MAX_FUTURE_SECONDS;
+
 function describeSeconds(seconds: number): string {
   if (seconds < 120) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
