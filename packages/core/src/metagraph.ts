@@ -9,7 +9,11 @@ export const neuronSchema = z.object({
   hotkey: ss58,
   coldkey: ss58,
   validatorPermit: z.boolean(),
-  /** Total stake in TAO. */
+  /**
+   * The hotkey's stake on this subnet in whole units of the subnet's token (alpha, 1 = 10^9 rao),
+   * as subtensor reports it (TotalHotkeyAlpha, the metagraph runtime API's total stake); TAO only
+   * on an old runtime without subnet tokens. `VALIDATOR_MIN_STAKE` is in the same unit.
+   */
   stake: z.number().min(0),
 });
 export type Neuron = z.infer<typeof neuronSchema>;
@@ -27,7 +31,7 @@ export const metagraphFileSchema = z.object({
 });
 export type MetagraphFile = z.infer<typeof metagraphFileSchema>;
 
-/** Validators must hold a permit and at least `minStake` TAO (PROTOCOL.md §2). */
+/** Validators must hold a permit and at least `minStake` of stake, in the unit of `Neuron.stake` (alpha) (PROTOCOL.md §2). */
 export function isValidatorNeuron(neuron: Neuron, minStake: number): boolean {
   return neuron.validatorPermit && neuron.stake >= minStake;
 }

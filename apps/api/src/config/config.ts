@@ -81,6 +81,7 @@ export const apiEnvSchema = z.object({
   /** METAGRAPH_SOURCE=chain: the subnet; defaults to the network's, required for local or a bare endpoint. */
   NETUID: z.coerce.number().int().min(0).max(65_535).optional(),
   METAGRAPH_SYNC_SECONDS: positiveInt.default(300),
+  /** Stake a validator needs besides its permit, in the metagraph's unit: the subnet's alpha (see `Neuron.stake`). */
   VALIDATOR_MIN_STAKE: z.coerce.number().min(0).default(1000),
   EPOCH_DURATION_MINUTES: positiveInt.default(240),
   EPOCH_PENDING_LEAD_MINUTES: positiveInt.default(15),
@@ -126,7 +127,7 @@ export const apiEnvSchema = z.object({
   S3_UPLOAD_METHOD: z.enum(['post', 'put']).default('post'),
   /** Largest object a miner may upload, in bytes (PROTOCOL.md §6: 5 GiB by default). */
   S3_MAX_UPLOAD_BYTES: positiveInt
-    .min(1024, 'must be at least 1024 (the smallest object a folder grant accepts)')
+    .min(1024, 'must be at least 1024 (room for a metadata.json)')
     .max(5 * 1024 ** 3)
     .default(5 * 1024 ** 3),
   /** Apply the retention lifecycle rules to the bucket at start (needs s3:PutLifecycleConfiguration). */
