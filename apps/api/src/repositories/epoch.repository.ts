@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, ne, sql } from 'drizzle-orm';
 import { epochs, epochZipcodes, zipcodeHistory } from '../schema/index.js';
 import { DATABASE } from '../tokens.js';
 import type { DatabaseHandle } from './database.js';
@@ -44,6 +44,27 @@ export class EpochRepository {
       }
       return true;
     });
+  }
+
+  /** The stored epoch whose [start, end) contains `at`, if any. */
+  async activeAt(at: Date): Promise<EpochRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(epochs)
+      .where(and(lte(epochs.startAt, at), gt(epochs.endAt, at)))
+      .orderBy(desc(epochs.startAt))
+      .limit(1);
+    return rows[0];
+  }
+
+  /** A stored epoch whose [start, end) overlaps [start, end) and that starts elsewhere, if any. */
+  async overlapping(start: Date, end: Date): Promise<EpochRow | undefined> {
+    const rows = await this.db
+      .select()
+      .from(epochs)
+      .where(and(lt(epochs.startAt, end), gt(epochs.endAt, start), ne(epochs.startAt, start)))
+      .limit(1);
+    return rows[0];
   }
 
   /** Zipcodes assigned in the `count` epochs that started before `before` (the cooldown window). */

@@ -40,7 +40,7 @@ export class AssignmentService {
   /** GET /api/v1/zipcode-assignments/epoch/{epochId} (validators) */
   async forValidator(epochId: string) {
     const assignment = await this.epochs.get(epochId);
-    const status = this.epochs.phaseOf(epochId);
+    const status = this.epochs.phaseOf(assignment.epoch);
     const reveal = status === 'COMPLETED' || status === 'ARCHIVED';
     const body = this.buildBody(assignment);
     return {

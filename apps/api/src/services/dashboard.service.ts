@@ -162,8 +162,8 @@ export class DashboardService {
    * lists are empty without touching storage: results carry honeypot flags.
    */
   async results(epochId: string): Promise<DashboardResultsResponse> {
-    await this.epochs.get(epochId);
-    const status = this.epochs.phaseOf(epochId);
+    const { epoch } = await this.epochs.get(epochId);
+    const status = this.epochs.phaseOf(epoch);
     if (status !== 'COMPLETED' && status !== 'ARCHIVED') return emptyResults(epochId, status);
     const now = this.clock.now().getTime();
     const cached = this.resultsCache.get(epochId);

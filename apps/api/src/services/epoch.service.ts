@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   acceptsSubmissionsAt,
+  EPOCH_ID_PATTERN,
   epochAt,
   epochPhaseAt,
   epochTimes,
   type EpochConfig,
   type EpochPhase,
+  type EpochTimes,
   nextEpochId,
   parseEpochId,
   ResiError,
@@ -47,8 +49,20 @@ export class EpochService {
     this.epochConfig = epochConfigOf(config);
   }
 
-  phaseOf(epochId: string, now = this.clock.now()): EpochPhase {
-    return epochPhaseAt(epochId, now, this.epochConfig);
+  /**
+   * The phase of a stored epoch at `now`, from the times stored with it: a restart with other
+   * EPOCH_* settings never moves an existing epoch. An ID is looked up among the epochs this
+   * process has read, and only an epoch it has never seen is placed on the configured grid.
+   */
+  phaseOf(epoch: EpochRow | string, now = this.clock.now()): EpochPhase {
+    return epochPhaseAt(this.timesOf(epoch), now, this.epochConfig);
+  }
+
+  /** The instants of `epoch`: the stored ones for a stored epoch (see `phaseOf`). */
+  timesOf(epoch: EpochRow | string): EpochTimes {
+    const row = typeof epoch === 'string' ? this.cache.get(epoch)?.epoch : epoch;
+    if (!row) return epochTimes(epoch as string, this.epochConfig);
+    return storedTimesOf(row);
   }
 
   /**
@@ -56,8 +70,8 @@ export class EpochService {
    * until the grace period after its deadline ends (PROTOCOL.md §3).
    */
   requireOpenForSubmissions(epoch: EpochRow, now = this.clock.now()): void {
-    if (acceptsSubmissionsAt(epoch.id, now, this.epochConfig)) return;
-    const phase = this.phaseOf(epoch.id, now);
+    if (acceptsSubmissionsAt(storedTimesOf(epoch), now, this.epochConfig)) return;
+    const phase = this.phaseOf(epoch, now);
     if (phase === 'SCHEDULED' || phase === 'PENDING') {
       throw new ResiError(
         'EPOCH_NOT_OPEN',
@@ -70,18 +84,36 @@ export class EpochService {
     );
   }
 
+  /**
+   * Throws unless miners' objects of `epoch` may be read at `now`: from its stored grace end on,
+   * so no one (a validator who also mines, say) reads others' data while uploads are still open.
+   */
+  requireReadable(epoch: EpochRow, now = this.clock.now()): void {
+    const waitMs = epoch.graceEndAt.getTime() - now.getTime();
+    if (waitMs <= 0) return;
+    throw new ResiError(
+      'EPOCH_NOT_OPEN',
+      `Epoch ${epoch.id} accepts uploads until ${epoch.graceEndAt.toISOString()}; its miners' data can be read from then on.`,
+      { retryAfterSeconds: Math.ceil(waitMs / 1000) },
+    );
+  }
+
   currentEpochId(now = this.clock.now()): string {
     return epochAt(now, this.epochConfig).id;
   }
 
   /** The assignment of an existing epoch, from memory once read (assignments never change). */
   async find(epochId: string): Promise<EpochAssignment | undefined> {
-    // IDs off this server's epoch grid (e.g. minutes on a 4-hour schedule) are a 400, not a 404.
-    parseEpochId(epochId, this.epochConfig);
     const cached = this.cache.get(epochId);
     if (cached) return cached;
+    // A stored epoch is found whatever today's grid; an unknown ID off this server's grid (e.g.
+    // minutes on a 4-hour schedule) is a 400, not a 404.
+    if (!EPOCH_ID_PATTERN.test(epochId)) parseEpochId(epochId, this.epochConfig);
     const epoch = await this.epochs.findEpoch(epochId);
-    if (!epoch) return undefined;
+    if (!epoch) {
+      parseEpochId(epochId, this.epochConfig);
+      return undefined;
+    }
     const assignment = { epoch, zipcodes: await this.epochs.findZipcodes(epochId) };
     this.remember(assignment);
     return assignment;
@@ -99,16 +131,32 @@ export class EpochService {
     return found;
   }
 
-  /** The epoch whose ACTIVE window contains now, created on demand if the scheduler has not yet. */
-  async current(): Promise<EpochAssignment> {
-    const id = this.currentEpochId();
-    return (await this.find(id)) ?? this.ensure(id);
+  /**
+   * The epoch whose ACTIVE window contains now, created on demand if the scheduler has not yet.
+   * A stored epoch that still runs (e.g. a 4-hour epoch after a restart with 2-hour settings)
+   * stays current until its stored end; a slot it overlaps is never created.
+   */
+  async current(now = this.clock.now()): Promise<EpochAssignment> {
+    const id = this.currentEpochId(now);
+    const found = await this.find(id);
+    if (found && this.phaseOf(found.epoch, now) === 'ACTIVE') return found;
+    const running = await this.epochs.activeAt(now);
+    if (running) return (await this.find(running.id))!;
+    return found ?? this.ensure(id);
   }
 
   /** Creates the epoch in slot `epochId` unless it exists; returns the stored assignment. */
   async ensure(epochId: string): Promise<EpochAssignment> {
     const existing = await this.find(epochId);
     if (existing) return existing;
+    const times = epochTimes(epochId, this.epochConfig);
+    const overlapped = await this.epochs.overlapping(times.start, times.end);
+    if (overlapped) {
+      throw new ResiError(
+        'EPOCH_NOT_FOUND',
+        `No epoch ${epochId}: epoch ${overlapped.id} (created under other EPOCH_* settings) runs until ${overlapped.endAt.toISOString()}; the next epoch starts on the first slot after it.`,
+      );
+    }
     let pending = this.creating.get(epochId);
     if (!pending) {
       pending = this.create(epochId).finally(() => this.creating.delete(epochId));
@@ -143,7 +191,7 @@ export class EpochService {
         submissionDeadline: times.submissionDeadline,
         graceEndAt: times.graceEnd,
         validationEndAt: times.validationEnd,
-        status: this.phaseOf(epochId),
+        status: epochPhaseAt(times, this.clock.now(), this.epochConfig),
         nonce: selection.nonce,
         selectionSeed: selection.selectionSeed,
         targetListings: this.config.EPOCH_TARGET_LISTINGS,
@@ -179,16 +227,24 @@ export class EpochService {
    * stored statuses follow the clock. Safe to run any number of times, on any replica.
    */
   async tick(now = this.clock.now()): Promise<void> {
-    const currentId = epochAt(now, this.epochConfig).id;
-    await this.ensure(currentId);
-    const nextId = nextEpochId(currentId, this.epochConfig);
-    if (this.phaseOf(nextId, now) !== 'SCHEDULED') await this.ensure(nextId);
+    const current = await this.current(now).catch(notFoundAsUndefined);
+    // The slot after the current epoch's stored end (or after now, between schedules).
+    let nextId = nextEpochId(epochAt(now, this.epochConfig).id, this.epochConfig);
+    if (current) {
+      const after = epochAt(current.epoch.endAt, this.epochConfig);
+      nextId = after.start < current.epoch.endAt ? nextEpochId(after.id, this.epochConfig) : after.id;
+    }
+    if (epochPhaseAt(epochTimes(nextId, this.epochConfig), now, this.epochConfig) !== 'SCHEDULED') {
+      await this.ensure(nextId).catch(notFoundAsUndefined);
+    }
     for (const epoch of await this.epochs.unarchived()) {
-      const phase = this.phaseOf(epoch.id, now);
+      const phase = this.phaseOf(epoch, now);
       if (phase !== epoch.status) await this.epochs.setStatus(epoch.id, phase);
     }
     this.metrics.epochInfo.reset();
-    this.metrics.epochInfo.set({ epoch_id: currentId, phase: this.phaseOf(currentId, now) }, 1);
+    if (current) {
+      this.metrics.epochInfo.set({ epoch_id: current.epoch.id, phase: this.phaseOf(current.epoch, now) }, 1);
+    }
   }
 
   private remember(assignment: EpochAssignment): void {
@@ -199,4 +255,22 @@ export class EpochService {
       if (oldest !== undefined) this.cache.delete(oldest);
     }
   }
+}
+
+/** The instants an epoch was created with, as stored in its row. */
+export function storedTimesOf(row: EpochRow): EpochTimes {
+  return {
+    id: row.id,
+    pendingAt: row.pendingAt,
+    start: row.startAt,
+    end: row.endAt,
+    submissionDeadline: row.submissionDeadline,
+    graceEnd: row.graceEndAt,
+    validationEnd: row.validationEndAt,
+  };
+}
+
+function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof ResiError && error.code === 'EPOCH_NOT_FOUND') return undefined;
+  throw error;
 }

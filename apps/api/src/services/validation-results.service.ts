@@ -42,8 +42,8 @@ export class ValidationResultsService {
 
   async report(caller: Caller, input: ValidationResultsReportRequest): Promise<ValidationResultsReportResponse> {
     const { epochId, resultsSha256 } = input;
-    await this.epochs.get(epochId);
-    const phase = this.epochs.phaseOf(epochId);
+    const { epoch } = await this.epochs.get(epochId);
+    const phase = this.epochs.phaseOf(epoch);
     if (!FINISHED.has(phase)) {
       throw new ResiError('EPOCH_NOT_OPEN', `epoch ${epochId} is ${phase}: results are reported once it is COMPLETED`);
     }
