@@ -37,13 +37,21 @@ function readCurrent(sut: TestApi, who: TestIdentity) {
   });
 }
 
-function readSubmissions(sut: TestApi, who: TestIdentity) {
-  const ts = seconds(sut.clock.now());
-  return sut.inject({
-    method: 'GET',
-    url: `/api/v1/epochs/${EPOCH}/submissions`,
-    query: { hotkey: who.hotkey, signature: who.sign(`zipcode:validation:${EPOCH}:${ts}`), timestamp: String(ts) },
-  });
+/** As a validator reads it: after the epoch's grace end (20:15), when miners' data is readable. */
+async function readSubmissions(sut: TestApi, who: TestIdentity) {
+  const afterGrace = new Date('2025-10-01T20:16:00Z');
+  const before = sut.clock.now();
+  sut.clock.set(afterGrace);
+  try {
+    const ts = seconds(afterGrace);
+    return await sut.inject({
+      method: 'GET',
+      url: `/api/v1/epochs/${EPOCH}/submissions`,
+      query: { hotkey: who.hotkey, signature: who.sign(`zipcode:validation:${EPOCH}:${ts}`), timestamp: String(ts) },
+    });
+  } finally {
+    sut.clock.set(before);
+  }
 }
 
 async function health(sut: TestApi) {

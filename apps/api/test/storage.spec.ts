@@ -3,6 +3,7 @@ import {
   epochSubmissionsResponseSchema,
   folderAccessResponseSchema,
   type FolderAccessResponse,
+  minerEpochUploadCaps,
   minerSpecificAccessResponseSchema,
   minerUploadResponseSchema,
   type MinerUploadResponse,
@@ -21,6 +22,8 @@ import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity 
 const NOW = new Date('2025-10-01T17:00:00Z');
 const EPOCH = '2025-10-01T16-00-00';
 const NEXT_EPOCH = '2025-10-01T20-00-00';
+/** The epoch's grace end: miners' objects are readable from here on. */
+const AFTER_GRACE = new Date('2025-10-01T20:15:00Z');
 const GiB = 1024 ** 3;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -66,13 +69,20 @@ function requestMinerUpload(
   });
 }
 
-function readSubmissions(sut: TestApi, who: TestIdentity, epochId = EPOCH) {
-  const ts = seconds(sut.clock.now());
-  return sut.inject({
-    method: 'GET',
-    url: `/api/v1/epochs/${epochId}/submissions`,
-    query: { hotkey: who.hotkey, signature: who.sign(`zipcode:validation:${epochId}:${ts}`), timestamp: String(ts) },
-  });
+/** The submissions route as a validator calls it at `at` (after the grace end unless told). */
+async function readSubmissions(sut: TestApi, who: TestIdentity, epochId = EPOCH, at = AFTER_GRACE) {
+  const before = sut.clock.now();
+  sut.clock.set(at);
+  try {
+    const ts = seconds(at);
+    return await sut.inject({
+      method: 'GET',
+      url: `/api/v1/epochs/${epochId}/submissions`,
+      query: { hotkey: who.hotkey, signature: who.sign(`zipcode:validation:${epochId}:${ts}`), timestamp: String(ts) },
+    });
+  } finally {
+    sut.clock.set(before);
+  }
 }
 
 function signedValidatorPost(sut: TestApi, who: TestIdentity, url: string, commitment: string, body: object) {
@@ -125,11 +135,17 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     const upload = await postLikePythonMiner(grant, `epoch=${EPOCH}/listings.parquet`, content);
     expect(upload.status).toBe(204);
 
+    // While miners can still upload, nobody reads their data: not even a validator.
+    const early = await readSubmissions(sut, validator, EPOCH, new Date(AFTER_GRACE.getTime() - 1000));
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'EPOCH_NOT_OPEN' });
+    expect(early.headers['retry-after']).toBe('1');
+
     // This miner never reported a status: it is found by listing the epoch's folders.
     const read = await readSubmissions(sut, validator);
     expect(read.statusCode).toBe(200);
     const body = epochSubmissionsResponseSchema.parse(read.json());
-    expect(body).toMatchObject({ epochId: EPOCH, status: 'ACTIVE', graceEnd: '2025-10-01T20:15:00.000Z' });
+    expect(body).toMatchObject({ epochId: EPOCH, status: 'COMPLETED', graceEnd: '2025-10-01T20:15:00.000Z' });
     const mine = body.submissions.find((s) => s.hotkey === quietMiner.hotkey);
     expect(mine).toMatchObject({ uid: 2, status: null, lastUpdateAt: null, manifest: null, listingsClaimed: 0 });
     expect(mine!.objects).toHaveLength(1);
@@ -148,13 +164,13 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     expect(Buffer.from(await download.arrayBuffer()).equals(content)).toBe(true);
   });
 
-  it('signs a folder policy limited to the prefix, 1 KiB..5 GiB and at most 24 h, which refuses anything else', async () => {
+  it('signs a folder policy limited to the prefix, 1 B..5 GiB and at most 24 h, which refuses anything else', async () => {
     const grant = folderAccessResponseSchema.parse((await requestFolderAccess(sut, miner)).json());
     const policy = decodePostPolicy(grant.fields);
     expect(policy.conditions).toEqual(
       expect.arrayContaining([
         ['starts-with', '$key', `data/hotkey=${miner.hotkey}/`],
-        ['content-length-range', 1024, 5 * GiB],
+        ['content-length-range', 1, 5 * GiB],
       ]),
     );
     const signedAt = parseAmzDate(grant.fields['X-Amz-Date']!);
@@ -165,6 +181,9 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     const form = (key: string) => ({ ...grant.fields, key });
     const ownKey = `data/hotkey=${miner.hotkey}/epoch=${EPOCH}/listings.parquet`;
     expect(postPolicyViolations(policy, form(ownKey), 4096, signedAt)).toEqual([]);
+    // A real miner's metadata.json is about 500 bytes: the grant must admit it.
+    const metadataKey = `data/hotkey=${miner.hotkey}/epoch=${EPOCH}/metadata.json`;
+    expect(postPolicyViolations(policy, form(metadataKey), 480, signedAt)).toEqual([]);
     // Outside the prefix: another miner's folder, a look-alike hotkey, the validators' area.
     for (const key of [
       `data/hotkey=${otherMiner.hotkey}/epoch=${EPOCH}/listings.parquet`,
@@ -176,9 +195,9 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
       ]);
     }
     expect(postPolicyViolations(policy, form(ownKey), 5 * GiB + 1, signedAt)).toEqual([
-      `file size ${5 * GiB + 1} outside 1024..${5 * GiB}`,
+      `file size ${5 * GiB + 1} outside 1..${5 * GiB}`,
     ]);
-    expect(postPolicyViolations(policy, form(ownKey), 1023, signedAt)).toHaveLength(1);
+    expect(postPolicyViolations(policy, form(ownKey), 0, signedAt)).toHaveLength(1);
     expect(postPolicyViolations(policy, form(ownKey), 4096, expiresAt)).toEqual([`expired at ${policy.expiration}`]);
     // A field the policy does not name (e.g. an ACL) is refused too.
     expect(postPolicyViolations(policy, { ...form(ownKey), acl: 'public-read' }, 4096, signedAt)).toEqual([
@@ -435,11 +454,58 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     expect(specific.statusCode).toBe(200);
     const body = minerSpecificAccessResponseSchema.parse(specific.json());
     expect(body.prefix).toBe(`data/hotkey=${quietMiner.hotkey}/`);
-    expect(body.objects?.map((o) => o.key)).toEqual([
-      `data/hotkey=${quietMiner.hotkey}/epoch=${EPOCH}/listings.parquet`,
+    // The epoch still takes uploads: no download URL for any of its objects.
+    expect(body.objects).toEqual([]);
+
+    sut.clock.set(AFTER_GRACE);
+    try {
+      const later = await signedValidatorPost(
+        sut,
+        validator,
+        '/get-miner-specific-access',
+        `s3:validator:miner:${quietMiner.hotkey}:{ts}`,
+        { miner_hotkey: quietMiner.hotkey, coldkey: validator.coldkey, expiry: seconds(AFTER_GRACE) + 3600 },
+      );
+      const after = minerSpecificAccessResponseSchema.parse(later.json());
+      expect(after.objects?.map((o) => o.key)).toEqual([
+        `data/hotkey=${quietMiner.hotkey}/epoch=${EPOCH}/listings.parquet`,
+      ]);
+      expect((await fetch(after.objects![0]!.url)).status).toBe(200);
+      expect(await (await fetch(after.miner_url)).text()).toContain('<Key>');
+    } finally {
+      sut.clock.set(NOW);
+    }
+  });
+
+  it("caps a miner's objects per epoch from the target: more files are refused, more objects ignored with a reason", async () => {
+    const caps = minerEpochUploadCaps(10_000);
+    expect(caps).toEqual({ maxListings: 100_000, maxObjects: 17, maxBytes: 100_000 * 1024 + 1024 * 1024 });
+    const tooMany = Array.from({ length: caps.maxObjects + 1 }, (_, i) => ({
+      name: `listings-${String(i + 1).padStart(4, '0')}.parquet`,
+      bytes: 100,
+      sha256: 'd'.repeat(64),
+    }));
+    const refused = await requestMinerUpload(sut, otherMiner, { epochId: EPOCH, files: tooMany });
+    expect(refused.statusCode).toBe(413);
+    expect(refused.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(refused.json<{ message: string }>().message).toContain(`at most ${caps.maxObjects} files`);
+
+    // A folder grant cannot count objects: the excess is stored, and validators never see it.
+    const grant = folderAccessResponseSchema.parse((await requestFolderAccess(sut, otherMiner)).json());
+    for (const name of [...tooMany.map((f) => f.name), 'metadata.json']) {
+      expect((await postLikePythonMiner(grant, `epoch=${EPOCH}/${name}`, randomBytes(100))).status).toBe(204);
+    }
+    const response = await readSubmissions(sut, validator);
+    expect(response.statusCode).toBe(200);
+    const read = epochSubmissionsResponseSchema.parse(response.json());
+    const theirs = read.submissions.find((s) => s.hotkey === otherMiner.hotkey)!;
+    // metadata.json always counts (it names the files); then parts in key order up to the cap.
+    expect(theirs.objects.map((o) => o.key.split('/').pop())).toEqual([
+      ...tooMany.slice(0, caps.maxObjects - 1).map((f) => f.name),
+      'metadata.json',
     ]);
-    expect((await fetch(body.objects![0]!.url)).status).toBe(200);
-    expect(await (await fetch(body.miner_url)).text()).toContain('<Key>');
+    expect(theirs.objectsIgnored).toMatchObject({ objects: 2, bytes: 200 });
+    expect(theirs.objectsIgnored!.reason).toContain(`more than ${caps.maxObjects} objects`);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ApiInstance, openDatabase, parseApiEnv, startApi } from '@resi/api';
+import { type ApiInstance, openDatabase, parseApiEnv, ShiftedClock, startApi } from '@resi/api';
 import {
   type EpochSubmissionsResponse,
   type MetagraphFile,
@@ -36,6 +36,7 @@ describe.each(['post', 'put'] as const)(
     let home: string;
     let api: (ApiInstance & { url: string }) | undefined;
     let validator: Signer;
+    const clock = new ShiftedClock();
     const wallets = join(tmpdir(), `resi-e2e-wallets-${process.pid}-${storageMethod}`);
 
     beforeAll(async () => {
@@ -70,7 +71,7 @@ describe.each(['post', 'put'] as const)(
         EPOCH_TARGET_LISTINGS: '600',
         S3_UPLOAD_METHOD: storageMethod,
       });
-      api = await startApi(config, { database: await openDatabase({}) });
+      api = await startApi(config, { database: await openDatabase({}), clock });
     }, 120_000);
 
     afterAll(async () => {
@@ -79,8 +80,18 @@ describe.each(['post', 'put'] as const)(
       await rm(wallets, { recursive: true, force: true });
     });
 
+    /** Read as a validator does: after the epoch's grace end (the API's clock jumps two days for it). */
     async function readSubmissions(epochId: string): Promise<EpochSubmissionsResponse> {
-      const timestamp = Math.floor(Date.now() / 1000);
+      clock.offsetMs = 2 * 86_400_000;
+      try {
+        return await readSubmissionsNow(epochId);
+      } finally {
+        clock.offsetMs = 0;
+      }
+    }
+
+    async function readSubmissionsNow(epochId: string): Promise<EpochSubmissionsResponse> {
+      const timestamp = Math.floor(clock.now().getTime() / 1000);
       const url = new URL(`${api!.url}/api/v1/epochs/${epochId}/submissions`);
       url.searchParams.set('hotkey', validator.address);
       url.searchParams.set('timestamp', String(timestamp));

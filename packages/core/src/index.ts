@@ -18,5 +18,6 @@ export * from './listings/listing.js';
 export * from './listings/metadata.js';
 export * from './listings/parquet.js';
 export * from './storage/object-keys.js';
+export * from './storage/upload-caps.js';
 export * from './weights/weights.js';
 export * from './scoring/index.js';

@@ -26,3 +26,11 @@ export class FixedClock extends ClockRepository {
     this.current = new Date(this.current.getTime() + ms);
   }
 }
+
+/** Real time moved by an offset tests can change: the API runs in real time until a test jumps. */
+export class ShiftedClock extends ClockRepository {
+  offsetMs = 0;
+  override now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+}

@@ -75,8 +75,8 @@ export interface StorageRepository {
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
   /** A presigned ListObjectsV2 URL (the shape the deployed Python clients read). */
   presignList(prefix: string, expiresInSeconds: number, delimiter?: string): Promise<string>;
-  /** Every object under `prefix`, in key order. */
-  listObjects(prefix: string): Promise<StorageObjectInfo[]>;
+  /** Every object under `prefix` in key order, or the first `limit` of them. */
+  listObjects(prefix: string, limit?: number): Promise<StorageObjectInfo[]>;
   /** The "sub-folders" directly under `prefix` (common prefixes with delimiter `/`). */
   listFolders(prefix: string): Promise<string[]>;
   headObject(key: string): Promise<StorageObjectInfo | undefined>;
@@ -205,7 +205,7 @@ export class S3StorageRepository implements StorageRepository {
     );
   }
 
-  listObjects(prefix: string): Promise<StorageObjectInfo[]> {
+  listObjects(prefix: string, limit = Number.POSITIVE_INFINITY): Promise<StorageObjectInfo[]> {
     return this.guard(`list ${prefix}`, async () => {
       const objects: StorageObjectInfo[] = [];
       for await (const page of paginateListObjectsV2(
@@ -213,6 +213,7 @@ export class S3StorageRepository implements StorageRepository {
         { Bucket: this.bucket, Prefix: prefix },
       )) {
         for (const item of page.Contents ?? []) {
+          if (objects.length >= limit) break;
           if (item.Key === undefined) continue;
           objects.push({
             key: item.Key,
@@ -221,6 +222,7 @@ export class S3StorageRepository implements StorageRepository {
             lastModified: item.LastModified ?? new Date(0),
           });
         }
+        if (objects.length >= limit) break;
       }
       return objects;
     });

@@ -8,6 +8,7 @@ import {
   type MinerUploadRequest,
   type MinerUploadResponse,
   minerEpochStorageFolder,
+  minerEpochUploadCaps,
   minerObjectKey,
   minerStorageFolder,
   ResiError,
@@ -30,8 +31,12 @@ import { StorageService } from './storage.service.js';
 
 /** No grant outlives a day (PROTOCOL.md §6), whatever expiry a client asks for. */
 export const MAX_GRANT_SECONDS = 24 * 3600;
-/** The smallest object the folder policy accepts (PROTOCOL.md §6): anything smaller is no listings file. */
-export const MIN_FOLDER_UPLOAD_BYTES = 1024;
+/**
+ * The smallest object the folder policy accepts (PROTOCOL.md §6): not empty. A real miner's
+ * `metadata.json` is about 500 bytes, so any floor near 1 KiB refuses it on a store that
+ * enforces policies (s3rver does not); what an object holds is the validator's business.
+ */
+export const MIN_FOLDER_UPLOAD_BYTES = 1;
 /** Validator results are JSON summaries; 100 MB is ample (PROTOCOL.md §6). */
 export const VALIDATOR_UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 /** How long a presigned download URL stays valid: enough for a validator to fetch a whole epoch. */
@@ -92,6 +97,15 @@ export class StorageAccessService {
       throw new ResiError(
         'PAYLOAD_TOO_LARGE',
         `Files over this server's ${maxBytes}-byte limit per object: ${tooLarge.map((f) => `${f.name} (${f.bytes} bytes)`).join(', ')}. Split them into parts (listings-0001.parquet, ...).`,
+      );
+    }
+    const caps = minerEpochUploadCaps(epoch.targetListings);
+    const totalBytes = input.files.reduce((sum, file) => sum + file.bytes, 0);
+    if (input.files.length > caps.maxObjects || totalBytes > caps.maxBytes) {
+      throw new ResiError(
+        'PAYLOAD_TOO_LARGE',
+        `Epoch ${epoch.id} takes at most ${caps.maxObjects} files and ${caps.maxBytes} bytes per miner (from its target of ${epoch.targetListings} listings); ` +
+          `this upload declares ${input.files.length} files and ${totalBytes} bytes. Send fewer, larger parts or fewer listings.`,
       );
     }
     // Grants end with the grace period: an upload that starts later would be refused anyway.
@@ -192,8 +206,19 @@ export class StorageAccessService {
   async minerSpecificAccess(caller: Caller, input: MinerSpecificAccessRequest): Promise<MinerSpecificAccessResponse> {
     const seconds = this.grantSeconds(input.expiry);
     const prefix = minerStorageFolder(input.miner_hotkey);
+    const now = this.clock.now();
     return this.storage.use(async (s3) => {
-      const [minerUrl, listed] = await Promise.all([s3.presignList(prefix, seconds), s3.listObjects(prefix)]);
+      const [minerUrl, everything] = await Promise.all([s3.presignList(prefix, seconds), s3.listObjects(prefix)]);
+      // Only epochs past their stored grace end: nothing of a running epoch is handed out.
+      const readable = new Map<string, boolean>();
+      for (const object of everything) {
+        const epochId = epochIdOfMinerKey(object.key);
+        if (epochId !== undefined && !readable.has(epochId)) {
+          const found = await this.epochs.find(epochId).catch(() => undefined);
+          readable.set(epochId, found !== undefined && found.epoch.graceEndAt.getTime() <= now.getTime());
+        }
+      }
+      const listed = everything.filter((object) => readable.get(epochIdOfMinerKey(object.key) ?? '') === true);
       return {
         success: true,
         bucket: s3.bucket,
@@ -232,6 +257,11 @@ export class StorageAccessService {
       `This server's storage takes presigned PUTs only (S3_UPLOAD_METHOD=put, e.g. Cloudflare R2), which cannot grant a whole folder; use ${alternative}.`,
     );
   }
+}
+
+/** The epoch ID in `data/hotkey={hotkey}/epoch={epochId}/...`, if the key has one. */
+function epochIdOfMinerKey(key: string): string | undefined {
+  return /\/epoch=([^/]+)\//.exec(key)?.[1];
 }
 
 /** The body fields shared by every POST-policy reply (PROTOCOL.md §6: both client generations). */

@@ -8,7 +8,10 @@ import {
   type MinerStatus,
   type MinerSubmission,
   minerEpochStorageFolder,
+  minerEpochUploadCaps,
+  minerObjectKey,
   type StoredObject,
+  withinUploadCaps,
 } from '@resi/core';
 import {
   hasReportedStatus,
@@ -17,6 +20,7 @@ import {
   type SubmissionRow,
   type SubmissionZipcodeRow,
 } from '../repositories/submission.repository.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
 import { METAGRAPH } from '../tokens.js';
 import { EpochService } from './epoch.service.js';
 import { withDownloadUrls } from './storage-access.service.js';
@@ -24,6 +28,8 @@ import { StorageService } from './storage.service.js';
 
 /** Folder listings in flight at once: fast for a few hundred miners, gentle on the store. */
 const LISTING_CONCURRENCY = 16;
+/** Objects listed past a miner's cap, so `objectsIgnored` says there were more without listing them all. */
+const LISTED_PAST_CAP = 1;
 
 /**
  * GET /api/v1/epochs/{epochId}/submissions: what each miner said (status, zipcodes, manifest)
@@ -36,10 +42,14 @@ export class SubmissionsService {
     private readonly epochs: EpochService,
     private readonly submissions: SubmissionRepository,
     private readonly storage: StorageService,
+    private readonly clock: ClockRepository,
   ) {}
 
   async forEpoch(epochId: string): Promise<EpochSubmissionsResponse> {
     const { epoch } = await this.epochs.get(epochId);
+    // Nobody reads a miner's data while others can still upload (PROTOCOL.md §6).
+    this.epochs.requireReadable(epoch);
+    const caps = minerEpochUploadCaps(epoch.targetListings);
     const [rows, zipcodeRows] = await Promise.all([
       this.submissions.forEpoch(epoch.id),
       this.submissions.zipcodesFor(epoch.id),
@@ -52,28 +62,43 @@ export class SubmissionsService {
       const folders = await s3.listFolders(MINER_STORAGE_HOTKEY_PREFIX);
       const uploaders = folders.map(hotkeyOfMinerStorageFolder).filter((hk): hk is string => hk !== undefined);
       const hotkeys = [...new Set([...rowByHotkey.keys(), ...uploaders])].sort();
-      const listed = await mapWithConcurrency(hotkeys, LISTING_CONCURRENCY, (hotkey) =>
-        s3.listObjects(minerEpochStorageFolder(hotkey, epoch.id)),
-      );
+      // A listing stops a little past the cap: a miner storing millions of objects costs one page.
+      const listed = await mapWithConcurrency(hotkeys, LISTING_CONCURRENCY, async (hotkey) => {
+        const objects = await s3.listObjects(
+          minerEpochStorageFolder(hotkey, epoch.id),
+          caps.maxObjects + LISTED_PAST_CAP,
+        );
+        // metadata.json always counts, even when keys sorting before it fill the listing.
+        const metadataKey = minerObjectKey(hotkey, epoch.id, 'metadata.json');
+        if (objects.length > caps.maxObjects && !objects.some((object) => object.key === metadataKey)) {
+          const metadata = await s3.headObject(metadataKey);
+          if (metadata) objects.push(metadata);
+        }
+        return objects;
+      });
       const present = hotkeys
         .map((hotkey, index) => ({ hotkey, objects: listed[index] ?? [], row: rowByHotkey.get(hotkey) }))
         .filter((miner) => miner.row !== undefined || miner.objects.length > 0);
       return Promise.all(
-        present.map(async (miner) =>
-          this.describe(
-            miner.hotkey,
-            miner.row,
-            zipcodesByHotkey.get(miner.hotkey) ?? [],
-            await withDownloadUrls(s3, miner.objects),
-          ),
-        ),
+        present.map(async (miner) => {
+          const { kept, ignored } = withinUploadCaps(miner.objects, caps);
+          return {
+            ...this.describe(
+              miner.hotkey,
+              miner.row,
+              zipcodesByHotkey.get(miner.hotkey) ?? [],
+              await withDownloadUrls(s3, kept),
+            ),
+            objectsIgnored: ignored,
+          };
+        }),
       );
     });
 
     return {
       success: true,
       epochId: epoch.id,
-      status: this.epochs.phaseOf(epoch.id),
+      status: this.epochs.phaseOf(epoch),
       submissionDeadline: epoch.submissionDeadline.toISOString(),
       graceEnd: epoch.graceEndAt.toISOString(),
       submissions,

@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   type EpochAssignmentsResponse,
+  type EpochSubmissionsResponse,
   type EpochConfig,
   type StatsResponse,
   createEpochConfig,
@@ -212,7 +213,14 @@ export class ValidatorDaemon {
         throw error;
       }
       if (!FINISHED_STATUSES.has(epoch.status)) return false;
-      const submissions = await api.submissions(epochId);
+      let submissions: EpochSubmissionsResponse;
+      try {
+        submissions = await api.submissions(epochId);
+      } catch (error) {
+        // Miners' data is readable from the grace end on; until then there is nothing to score.
+        if (error instanceof ApiRequestError && error.code === 'EPOCH_NOT_OPEN') return false;
+        throw error;
+      }
       // Uploads are accepted until the grace end: scoring earlier would miss the late ones.
       if (Date.parse(submissions.graceEnd) > serverNowMs) return false;
       log.info('scoring epoch', { epoch: epochId, submissions: submissions.submissions.length });

@@ -4,11 +4,14 @@ import {
   type ListingsSchemaInspection,
   type MinerRejection,
   type MinerSubmission,
+  type MinerEpochUploadCaps,
   type MinerUploadMetadata,
   type StoredObject,
   inspectListingsParquetSchema,
+  MAX_METADATA_BYTES,
   minerObjectKey,
   parseMinerUploadMetadata,
+  withinUploadCaps,
 } from '@resi/core';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -20,8 +23,7 @@ import {
   downloadVerified,
 } from './verified-download.js';
 
-/** `metadata.json` is a few hundred bytes; anything past this is not one. */
-export const MAX_METADATA_BYTES = 1024 * 1024;
+export { MAX_METADATA_BYTES };
 
 const METADATA_FILE_NAME = 'metadata.json';
 
@@ -54,6 +56,12 @@ export interface SubmissionDownloadOptions {
   /** Miners downloaded at once. */
   readonly concurrency: number;
   readonly limits?: DownloadLimits;
+  /**
+   * The epoch's per-miner caps (`minerEpochUploadCaps` of its target): objects past them are
+   * never read, and a metadata.json claiming more files, bytes or rows than they allow is refused
+   * unread, so a validator's download and scan are bounded whatever a miner uploads.
+   */
+  readonly caps?: MinerEpochUploadCaps;
 }
 
 class Refusal extends Error {
@@ -104,6 +112,23 @@ function checkMetadataIdentity(
   if (problems.length) throw refuse('metadata_mismatch', `metadata.json: ${problems.join('; ')}`);
 }
 
+function checkWithinCaps(metadata: MinerUploadMetadata, caps: MinerEpochUploadCaps) {
+  const files = Object.values(metadata.files);
+  const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+  const rows = files.reduce((sum, file) => sum + file.rows, 0);
+  const over = [
+    files.length > caps.maxObjects - 1 ? `${files.length} listings files (cap ${caps.maxObjects - 1})` : undefined,
+    bytes > caps.maxBytes ? `${bytes} bytes (cap ${caps.maxBytes})` : undefined,
+    rows > caps.maxListings ? `${rows} rows (cap ${caps.maxListings})` : undefined,
+  ].filter((part) => part !== undefined);
+  if (over.length > 0) {
+    throw refuse(
+      'over_upload_cap',
+      `metadata.json declares ${over.join(', ')}, past the epoch's per-miner caps (from its target); nothing was downloaded`,
+    );
+  }
+}
+
 function checkManifest(name: string, declared: { bytes: number; sha256: string }, manifest: DeclaredFile[] | null) {
   if (manifest === null) return;
   const entry = manifest.find((file) => file.name === name);
@@ -141,14 +166,14 @@ async function verifySubmission(
   options: SubmissionDownloadOptions,
 ): Promise<VerifiedSubmission> {
   const base = { hotkey: submission.hotkey, uid: submission.uid, listingsClaimed: submission.listingsClaimed };
-  const objectsByKey = new Map(submission.objects.map((object) => [object.key, object]));
+  // The API applies the same caps; applied again here so a validator's work never rests on it.
+  const objects = options.caps ? withinUploadCaps(submission.objects, options.caps).kept : submission.objects;
+  const objectsByKey = new Map(objects.map((object) => [object.key, object]));
   const lastModified = (object: StoredObject) => Date.parse(object.lastModified);
   const metadataObject = objectsByKey.get(minerObjectKey(submission.hotkey, options.epochId, METADATA_FILE_NAME));
-  let uploadedAtMs: number | null = submission.objects.length
-    ? Math.max(...submission.objects.map(lastModified))
-    : null;
+  let uploadedAtMs: number | null = objects.length ? Math.max(...objects.map(lastModified)) : null;
   try {
-    if (submission.objects.length === 0) throw refuse('no_upload', 'no objects were uploaded for this epoch');
+    if (objects.length === 0) throw refuse('no_upload', 'no objects were uploaded for this epoch');
     if (!metadataObject) throw refuse('missing_metadata', 'metadata.json was not uploaded');
     if (metadataObject.size > MAX_METADATA_BYTES) {
       throw refuse(
@@ -166,6 +191,7 @@ async function verifySubmission(
       throw refuse('invalid_metadata', (error as Error).message);
     }
     checkMetadataIdentity(metadata, submission, options);
+    if (options.caps) checkWithinCaps(metadata, options.caps);
     const names = Object.keys(metadata.files).sort();
     const listed = names.map((name) => {
       const object = objectsByKey.get(minerObjectKey(submission.hotkey, options.epochId, name));

@@ -13,6 +13,7 @@ import {
   accuracySampleSeed,
   accuracySampleSize,
   buildValidationResultsFile,
+  minerEpochUploadCaps,
   scoreEpoch,
   serializeValidationResults,
 } from '@resi/core';
@@ -116,6 +117,7 @@ export async function scoreEpochSubmissions(
       directory,
       fetcher: options.fetcher,
       concurrency: options.downloadConcurrency ?? 8,
+      caps: minerEpochUploadCaps(input.epoch.targetListings),
       ...(options.downloadLimits ? { limits: options.downloadLimits } : {}),
     });
     timings.download = now() - started;

@@ -26,8 +26,21 @@ export const minerSubmissionSchema = z
     lastUpdateAt: isoInstantSchema.nullable(),
     /** Files declared through the per-file upload route; null for miners that never used it. */
     manifest: z.array(declaredFileSchema).nullable(),
-    /** What is actually stored under `data/hotkey={hotkey}/epoch={epochId}/`, with download URLs. */
+    /**
+     * What is actually stored under `data/hotkey={hotkey}/epoch={epochId}/`, with download URLs,
+     * within the miner's caps for the epoch (`minerEpochUploadCaps` of its target).
+     */
     objects: z.array(storedObjectSchema),
+    /** Objects past the caps, left out of `objects`, and why; null (or absent) when none were. */
+    objectsIgnored: z
+      .object({
+        /** At least this many: listing stops a little past the cap. */
+        objects: z.int().nonnegative(),
+        bytes: z.int().nonnegative(),
+        reason: z.string(),
+      })
+      .nullable()
+      .optional(),
   })
   .meta({ id: 'MinerSubmission' });
 export type MinerSubmission = z.infer<typeof minerSubmissionSchema>;

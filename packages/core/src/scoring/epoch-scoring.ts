@@ -50,6 +50,7 @@ export const MINER_REJECTION_CODES = [
   'wrong_schema',
   'row_count_mismatch',
   'uploaded_after_grace',
+  'over_upload_cap',
 ] as const;
 export type MinerRejectionCode = (typeof MINER_REJECTION_CODES)[number];
 
