@@ -43,8 +43,11 @@ export async function openDatabase(options: {
 
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its server must not crash the process; the next query reconnects.
+  // A client that loses its server (PostgreSQL stopped or restarted) must not crash the process:
+  // an idle one is dropped by the pool, a checked-out one fails its query, which the request turns
+  // into 503 SERVICE_UNAVAILABLE; the next query connects afresh.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzlePg(pool, { schema }) as unknown as Database;
 
   const withLock = async <T>(key: number, work: () => Promise<T>): Promise<T | undefined> => {
@@ -181,4 +184,46 @@ export function redactUrl(url: string): string {
 
 export function databaseExists(dataDir: string): boolean {
   return existsSync(join(dataDir, 'PG_VERSION'));
+}
+
+/** Seconds a client is told to wait (`Retry-After`) when the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** Node's socket errors and PostgreSQL's SQLSTATEs that mean "the server is not there", not "the query is wrong". */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up or shutting down)
+  '53300', // too_many_connections
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error',
+  'Connection closed',
+  'not queryable',
+];
+
+/**
+ * Whether `error` (or any error in its `cause` chain, as Drizzle wraps driver errors) says the
+ * database cannot be reached right now: a connection refused, dropped or shut down, rather than a
+ * query the database refused. Such a request is the server's fault and worth retrying.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (current instanceof AggregateError && current.errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    if (UNAVAILABLE_MESSAGES.some((fragment) => current instanceof Error && current.message.includes(fragment))) {
+      return true;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
