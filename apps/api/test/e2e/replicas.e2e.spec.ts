@@ -81,12 +81,17 @@ describe.skipIf(SERVICES_SKIP_REASON !== undefined)(`two API replicas on one Pos
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     try {
-      const { rows } = await client.query<{ id: string; n: string }>(
-        'select e.id, count(z.*) as n from epochs e join epoch_zipcodes z on z.epoch_id = e.id group by e.id',
+      const { rows } = await client.query<{ id: string; n: string; nonce: string }>(
+        'select e.id, e.nonce, count(z.*) as n from epochs e join epoch_zipcodes z on z.epoch_id = e.id group by e.id',
       );
       const ids = rows.map((r) => r.id);
-      expect(new Set(ids).size).toBe(ids.length);
       expect(ids).toContain(a!.epochId);
+      // What both replicas serve is what is stored, and no two stored epochs overlap in time.
+      expect(rows.find((r) => r.id === a!.epochId)!.nonce).toBe(a!.nonce);
+      const overlaps = await client.query(
+        'select a.id, b.id from epochs a join epochs b on a.id < b.id and a.start_at < b.end_at and b.start_at < a.end_at',
+      );
+      expect(overlaps.rows).toEqual([]);
       expect(Number(rows.find((r) => r.id === a!.epochId)!.n)).toBe(a!.zipcodes.length);
     } finally {
       await client.end();
