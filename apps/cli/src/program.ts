@@ -2,6 +2,7 @@ import { API_VERSIONS, PROTOCOL_VERSION } from '@resi/core';
 import { Command } from 'commander';
 import { registerApiCommand } from './commands/api.js';
 import { registerDevnetCommand } from './commands/devnet.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerMinerCommand } from './commands/miner.js';
 import { registerSignCommand } from './commands/sign.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .version(VERSION_TEXT, '-V, --version', 'show the version, the protocol version and the API versions');
   registerApiCommand(program);
   registerDevnetCommand(program);
+  registerDoctorCommand(program);
   registerKeysCommand(program);
   registerMinerCommand(program);
   registerSignCommand(program);

@@ -23,28 +23,10 @@ export function registerValidatorCommand(program: Command): void {
         'weights (options also read the environment variables shown, and .env)',
     );
   addWalletOptions(command);
-  // commander names `--set-weights` setWeights and `--a.b-c` a.bC: map its names back to the flags.
-  const flagByAttribute = new Map<string, string>();
-  for (const spec of VALIDATOR_OPTIONS) {
-    const option =
-      spec.flag === 'set-weights'
-        ? new Option('--no-set-weights', `print the weight table instead of setting weights [env ${spec.env}=false]`)
-        : optionOf(spec);
-    command.addOption(option);
-    flagByAttribute.set(option.attributeName(), spec.flag);
-  }
-  for (const spec of VERIFICATION_SOURCE_OPTIONS) {
-    const option = optionOf(spec, 'verification source: ');
-    command.addOption(option);
-    flagByAttribute.set(option.attributeName(), spec.flag);
-  }
+  const validatorValues = addValidatorOptions(command);
   command.action(async (values: Record<string, unknown> & WalletOptionValues) => {
     try {
-      const byFlag = Object.fromEntries(
-        Object.entries(values).map(([attribute, value]) => [flagByAttribute.get(attribute) ?? attribute, value]),
-      );
-      // `--no-set-weights` defaults the value to true even when absent; only an explicit false counts.
-      if (byFlag['set-weights'] === true) delete byFlag['set-weights'];
+      const byFlag = validatorValues(values);
       const config = parseValidatorConfig(byFlag);
       // Loaded on use: DuckDB and the chain client are the validator's alone.
       const { startValidator } = await import('@resi/validator');
@@ -70,4 +52,38 @@ export function registerValidatorCommand(program: Command): void {
       process.exit(1);
     }
   });
+}
+
+/**
+ * Adds every validator option (the verification source's included) to `command` and returns the
+ * function that reads the parsed values back keyed by each option's documented flag.
+ */
+export function addValidatorOptions(
+  command: Command,
+): (values: Readonly<Record<string, unknown>>) => Record<string, unknown> {
+  // commander names `--set-weights` setWeights and `--a.b-c` a.bC: map its names back to the flags.
+  const flagByAttribute = new Map<string, string>();
+  for (const spec of VALIDATOR_OPTIONS) {
+    const option =
+      spec.flag === 'set-weights'
+        ? new Option('--no-set-weights', `print the weight table instead of setting weights [env ${spec.env}=false]`)
+        : optionOf(spec);
+    command.addOption(option);
+    flagByAttribute.set(option.attributeName(), spec.flag);
+  }
+  for (const spec of VERIFICATION_SOURCE_OPTIONS) {
+    const option = optionOf(spec, 'verification source: ');
+    command.addOption(option);
+    flagByAttribute.set(option.attributeName(), spec.flag);
+  }
+  return (values) => {
+    const byFlag: Record<string, unknown> = {};
+    for (const [attribute, value] of Object.entries(values)) {
+      const flag = flagByAttribute.get(attribute);
+      if (flag !== undefined) byFlag[flag] = value;
+    }
+    // `--no-set-weights` defaults the value to true even when absent; only an explicit false counts.
+    if (byFlag['set-weights'] === true) delete byFlag['set-weights'];
+    return byFlag;
+  };
 }
