@@ -52,7 +52,7 @@ describe('per-IP limits and TRUST_PROXY', () => {
     apis.none = await api({});
     apis.hops = await api({ TRUST_PROXY: '1' });
     apis.cidrs = await api({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' });
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const sut of Object.values(apis)) await sut.close();
   });
@@ -102,7 +102,7 @@ describe('failed authentication is limited per IP and per claimed hotkey', () =>
         RATE_LIMIT_ASSIGNMENTS_PER_MINUTE: '1000',
       },
     });
-  }, 120_000);
+  }, 300_000);
   afterAll(() => sut.close());
 
   it('checks the timestamp and registration before any signature', async () => {
@@ -161,7 +161,7 @@ describe.skipIf(!TEST_DATABASE_URL || !TEST_REDIS_URL)('two API replicas share o
     // One after the other: the first creates the schema, the second finds it.
     replicas = [await createTestApi({ now: NOW, neurons, env })];
     replicas.push(await createTestApi({ now: NOW, neurons, env }));
-  }, 120_000);
+  }, 300_000);
   afterAll(async () => {
     for (const sut of replicas ?? []) await sut.close();
   });
