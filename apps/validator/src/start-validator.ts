@@ -79,7 +79,7 @@ export async function startValidator(
   });
   const verification = new RoutedVerificationSource(feeds);
   const daemon = new ValidatorDaemon({
-    api: new ValidatorApiClient({ baseUrl: config.apiUrl, signer: signerFromKeypair(hotkey.keypair) }),
+    api: new ValidatorApiClient({ baseUrl: config.apiUrl, signer: signerFromKeypair(hotkey.keypair), log }),
     store: new ProcessedEpochStore(join(stateDir, 'state.json'), hotkey.address),
     weights,
     resultsDirectory: join(stateDir, 'results'),

@@ -25,7 +25,7 @@ export class RateLimitService {
       assignments: { limit: config.RATE_LIMIT_ASSIGNMENTS_PER_MINUTE, windowSeconds: 60, unit: 'minute' },
       status: { limit: config.RATE_LIMIT_STATUS_PER_MINUTE, windowSeconds: 60, unit: 'minute' },
       minerS3: { limit: config.RATE_LIMIT_MINER_S3_PER_DAY, windowSeconds: 86_400, unit: 'day' },
-      validatorUpload: { limit: config.RATE_LIMIT_VALIDATOR_UPLOAD_PER_HOUR, windowSeconds: 3_600, unit: 'hour' },
+      validatorUpload: { limit: validatorUploadsPerHour(config), windowSeconds: 3_600, unit: 'hour' },
       validatorReads: { limit: config.RATE_LIMIT_VALIDATOR_READS_PER_MINUTE, windowSeconds: 60, unit: 'minute' },
       stats: { limit: config.RATE_LIMIT_STATS_PER_MINUTE, windowSeconds: 60, unit: 'minute' },
     };
@@ -46,4 +46,22 @@ export class RateLimitService {
     }
     return state;
   }
+}
+
+/** Validator-upload calls one epoch needs: the results grant and the digest report. */
+export const VALIDATOR_UPLOADS_PER_EPOCH = 2;
+/** Room for retries and for catching up on a missed epoch. */
+const VALIDATOR_UPLOAD_HEADROOM = 2;
+
+/**
+ * The hourly validator-upload limit, fitted to the epoch length it guards: never below what
+ * `VALIDATOR_UPLOADS_PER_EPOCH` calls per epoch need with headroom, so short (devnet) epochs do
+ * not starve validators; `RATE_LIMIT_VALIDATOR_UPLOAD_PER_HOUR` when that is higher.
+ */
+export function validatorUploadsPerHour(config: ApiEnv): number {
+  const epochsPerHour = Math.ceil(60 / config.EPOCH_DURATION_MINUTES);
+  return Math.max(
+    config.RATE_LIMIT_VALIDATOR_UPLOAD_PER_HOUR,
+    epochsPerHour * VALIDATOR_UPLOADS_PER_EPOCH * VALIDATOR_UPLOAD_HEADROOM,
+  );
 }

@@ -19,6 +19,7 @@ import {
 import {
   ApiRequestError,
   type BackoffPolicy,
+  type Logger,
   DEFAULT_BACKOFF,
   apiErrorOf,
   backoffDelayMs,
@@ -33,7 +34,12 @@ export interface ValidatorApiClientOptions {
   readonly timeoutMs?: number;
   readonly backoff?: BackoffPolicy;
   readonly fetch?: typeof fetch;
+  /** Told when the API asks to wait (Retry-After) long enough for an operator to wonder why it is quiet. */
+  readonly log?: Pick<Logger, 'warn'>;
 }
+
+/** A Retry-After this long or longer is logged before it is waited out. */
+export const LOGGED_WAIT_MS = 10_000;
 
 interface RequestSpec<Schema extends z.ZodType> {
   readonly route: string;
@@ -190,9 +196,18 @@ export class ValidatorApiClient {
         return await this.attempt(spec);
       } catch (error) {
         if (!(error instanceof ApiRequestError) || !error.retryable || attempt >= backoff.maxAttempts) throw error;
-        const waitMs =
-          error.retryAtMs !== undefined ? Math.max(0, error.retryAtMs - Date.now()) : backoffDelayMs(attempt, backoff);
-        await sleep(Math.min(waitMs, backoff.maxDelayMs * 4));
+        const askedMs = error.retryAtMs !== undefined ? Math.max(0, error.retryAtMs - Date.now()) : undefined;
+        const waitMs = Math.min(askedMs ?? backoffDelayMs(attempt, backoff), backoff.maxDelayMs * 4);
+        if (askedMs !== undefined && askedMs >= LOGGED_WAIT_MS) {
+          this.options.log?.warn('the API asks to wait before retrying', {
+            route: spec.route,
+            code: error.code,
+            retryAfterSeconds: Math.round(askedMs / 1000),
+            waitingSeconds: Math.round(waitMs / 1000),
+            attempt,
+          });
+        }
+        await sleep(waitMs);
       }
     }
   }
