@@ -6,6 +6,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerKeysCommand } from './commands/keys.js';
 import { registerMinerCommand } from './commands/miner.js';
 import { registerSignCommand } from './commands/sign.js';
+import { registerSourcesCommand } from './commands/sources.js';
 import { registerValidatorCommand } from './commands/validator.js';
 import { helpHint } from './commands/cli-errors.js';
 import { RESI_VERSION } from './version.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerKeysCommand(program);
   registerMinerCommand(program);
   registerSignCommand(program);
+  registerSourcesCommand(program);
   registerValidatorCommand(program);
   pointToHelpAfterErrors(program);
   return program;

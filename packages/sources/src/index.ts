@@ -26,6 +26,12 @@ export {
 } from './redfin-source.js';
 export { ScrapeInstant, scrapeNow } from './scrape-clock.js';
 export {
+  type SourceCheckOptions,
+  type SourceCheckOutcome,
+  type SourceCheckResult,
+  checkSource,
+} from './source-check.js';
+export {
   type RawSourceOptions,
   SOURCE_NAMES,
   SOURCE_OPTIONS,

@@ -2,11 +2,14 @@ import type { RealtorSearchResult } from '../realtor-source.js';
 import type { ZillowProperty } from '../zillow-rapidapi-source.js';
 
 /**
- * Responses in the formats the real sites serve (shapes from HomeHarvest's realtor.com client,
- * the Python miner's RapidAPI client and Redfin's CSV download), generated for tests.
+ * Responses in the formats the real sites serve, generated for tests (never recorded: no internet
+ * here). Where each shape comes from is said beside it; README's "Fixtures" paragraph sums it up.
  */
 
-/** A realtor.com `home_search` result for home `index` in `zipcode`. */
+/**
+ * A realtor.com `home_search` result for home `index` in `zipcode`. Shape: the GraphQL fields
+ * HomeHarvest (ZacharyHampton/HomeHarvest) requests from api.frontdoor.realtor.com and reads back.
+ */
 export function realtorResult(
   zipcode: string,
   index: number,
@@ -31,7 +34,7 @@ export function realtorResult(
   };
 }
 
-/** The suggest service's answer resolving `zipcode` to a postal code area. */
+/** The suggest service's answer resolving `zipcode` to a postal code area (the location lookup HomeHarvest makes first). */
 export function realtorSuggestion(zipcode: string): unknown {
   return {
     autocomplete: [
@@ -51,7 +54,10 @@ export function realtorSearchPage(total: number, results: RealtorSearchResult[])
   return { data: { home_search: { __typename: 'HomeSearch', total, count: results.length, results } } };
 }
 
-/** A `propertyExtendedSearch` property for home `index` in `zipcode`. */
+/**
+ * A `propertyExtendedSearch` property for home `index` in `zipcode`. Shape: the RapidAPI Zillow
+ * answer the Python miner (resi-labs-ai/resi) parsed: `zpid`, `detailUrl`, `livingArea`, …
+ */
 export function zillowProperty(
   zipcode: string,
   index: number,
@@ -72,21 +78,23 @@ export function zillowProperty(
   };
 }
 
-/** A `propertyExtendedSearch` page. */
+/** A `propertyExtendedSearch` page (`props`, `totalPages`, `currentPage`), as RapidAPI's Zillow answers it. */
 export function zillowPage(page: number, totalPages: number, props: ZillowProperty[]): unknown {
   return { props, resultsPerPage: 41, totalPages, totalResultCount: totalPages * 41, currentPage: page };
 }
 
+/** The header row of Redfin's CSV download, column for column (the URL column's name carries its note). */
 export const REDFIN_CSV_HEADER =
   'SALE TYPE,SOLD DATE,PROPERTY TYPE,ADDRESS,CITY,STATE OR PROVINCE,ZIP OR POSTAL CODE,PRICE,BEDS,BATHS,LOCATION,' +
   'SQUARE FEET,LOT SIZE,YEAR BUILT,DAYS ON MARKET,$/SQUARE FEET,HOA/MONTH,STATUS,NEXT OPEN HOUSE START TIME,' +
   'NEXT OPEN HOUSE END TIME,URL (SEE https://www.redfin.com/buy-a-home/comparative-market-analysis FOR INFO ON PRICING),' +
   'SOURCE,MLS#,FAVORITE,INTERESTED,LATITUDE,LONGITUDE';
 
+/** The row Redfin's CSV inserts after the header when MLS rules hold some listings back. */
 export const REDFIN_MLS_DISCLAIMER =
   '"In accordance with local MLS rules, some MLS listings are not included in the download"';
 
-/** A Redfin CSV row for home `index` in `zipcode`. */
+/** A Redfin CSV row for home `index` in `zipcode`, in the column order of Redfin's "Download All" CSV (REDFIN_CSV_HEADER). */
 export function redfinRow(zipcode: string, index: number, options: { sold?: boolean; zip?: string } = {}): string {
   const sold = options.sold ?? false;
   return [
