@@ -59,7 +59,10 @@ export function registerDoctorCommand(program: Command): void {
       netuid: config.netuid,
       network: config.network,
       stateDir: config.stateDir ?? join(homedir(), '.resi', 'validator', `${wallet.name}-${wallet.hotkey}`),
-      sources: [{ name: config.verification.source, open: () => createListingSource(config.verification) }],
+      sources: config.verification.sources.map((source) => ({
+        name: source.source,
+        open: () => createListingSource(source),
+      })),
     });
   });
 }
