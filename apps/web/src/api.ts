@@ -32,6 +32,6 @@ export const fetchOverview = () => getJson<DashboardOverviewResponse>('/api/v1/d
 /** `/healthcheck` is not rate-limited and always answers 200 with `status` ok or degraded. */
 export const fetchHealth = () => getJson<HealthcheckResponse>('/healthcheck');
 
-/** A past epoch's zipcodes; once it is COMPLETED they carry honeypot flags and never change. */
+/** A past epoch's zipcodes; once it is COMPLETED they never change. */
 export const fetchEpoch = (epochId: string) =>
   getJson<DashboardEpochResponse>(`/api/v1/dashboard/epochs/${encodeURIComponent(epochId)}`);

@@ -14,7 +14,7 @@ interface State {
   /** Server clock minus this browser's clock, so countdowns follow the server, not the laptop. */
   clockOffsetMs: number;
   error: string | null;
-  /** The map shows the live epoch, or the newest finished one with its honeypots revealed. */
+  /** The map shows the live epoch, or the newest finished one. */
   mapShows: 'current' | 'finished';
   /** The newest finished epoch's zipcodes, fetched once per epoch (they no longer change). */
   finished: DashboardEpochResponse | null;
@@ -141,9 +141,6 @@ function mapCard(o: DashboardOverviewResponse): HTMLElement {
       h('span', {}, h('i', { class: 'swatch tier-premium' }), 'premium'),
       h('span', {}, h('i', { class: 'swatch tier-standard' }), 'standard'),
       h('span', {}, h('i', { class: 'swatch tier-emerging' }), 'emerging'),
-      epoch.honeypotsRevealed
-        ? h('span', {}, h('i', { class: 'swatch honeypot' }), 'honeypot')
-        : h('span', {}, 'honeypots are revealed after the epoch'),
     ),
   );
 }
@@ -263,33 +260,18 @@ function resultsCards(o: DashboardOverviewResponse): ResultsCards {
           scoreRows,
         ),
   );
-  // Honeypots someone fell for first, then the biggest markets, then the honeypots nobody touched.
-  const order = (z: (typeof results.zipcodes)[number]) => (!z.isHoneypot ? 1 : z.honeypotClaims.length > 0 ? 0 : 2);
-  const board = [...results.zipcodes].sort((a, b) => order(a) - order(b) || b.expectedListings - a.expectedListings);
+  // The biggest markets first (honeypots are never listed: nothing public singles them out).
+  const board = [...results.zipcodes].sort((a, b) => b.expectedListings - a.expectedListings);
   const boardRows = board.map((z) => {
     const [winner, second] = z.ranking;
     return h(
       'tr',
-      { class: z.isHoneypot ? 'caught' : '' },
-      h('td', { class: 'mono' }, z.zipcode, z.isHoneypot ? h('span', { class: 'tag' }, 'honeypot') : ''),
+      {},
+      h('td', { class: 'mono' }, z.zipcode),
       h('td', { class: 'num' }, count(z.expectedListings)),
-      z.isHoneypot
-        ? h(
-            'td',
-            { colspan: 3 },
-            z.honeypotClaims.length === 0
-              ? 'nobody fell for it'
-              : `caught: ${z.honeypotClaims.map((c) => `${shortHotkey(c.hotkey)} (${c.rows} rows)`).join(', ')}`,
-          )
-        : [
-            h('td', { class: 'mono', title: winner?.hotkey ?? '' }, winner ? shortHotkey(winner.hotkey) : '—'),
-            h(
-              'td',
-              { class: 'num' },
-              winner ? `${count(winner.creditedListings)} · ${percent(winner.zipcodeScore, 0)}` : '',
-            ),
-            h('td', { class: 'mono', title: second?.hotkey ?? '' }, second ? shortHotkey(second.hotkey) : '—'),
-          ],
+      h('td', { class: 'mono', title: winner?.hotkey ?? '' }, winner ? shortHotkey(winner.hotkey) : '—'),
+      h('td', { class: 'num' }, winner ? `${count(winner.creditedListings)} · ${percent(winner.zipcodeScore, 0)}` : ''),
+      h('td', { class: 'mono', title: second?.hotkey ?? '' }, second ? shortHotkey(second.hotkey) : '—'),
     );
   });
   const boardCard = wideCard(

@@ -29,7 +29,7 @@ export function dotRadius(expectedListings: number): number {
   return Math.min(14, 2.5 + Math.sqrt(Math.max(0, expectedListings)) / 4);
 }
 
-/** The map for one epoch's zipcodes; honeypots get their own mark only when the API revealed them. */
+/** The map for one epoch's zipcodes (honeypots look like any other: the API never tells them apart). */
 export function usMap(zipcodes: readonly DashboardZipcode[]): SVGElement {
   const dots = zipcodes
     .map((z) => ({ z, at: mapPosition(z) }))
@@ -43,14 +43,13 @@ export function usMap(zipcodes: readonly DashboardZipcode[]): SVGElement {
           cx: x.toFixed(1),
           cy: y.toFixed(1),
           r: dotRadius(z.expectedListings).toFixed(1),
-          class: `dot tier-${z.marketTier.toLowerCase()}${z.isHoneypot ? ' honeypot' : ''}`,
+          class: `dot tier-${z.marketTier.toLowerCase()}`,
           'data-zipcode': z.zipcode,
         },
         s(
           'title',
           {},
-          `${z.zipcode} ${z.city}, ${z.state} — ${count(z.expectedListings)} expected listings (${z.marketTier.toLowerCase()})` +
-            (z.isHoneypot ? ' — HONEYPOT' : ''),
+          `${z.zipcode} ${z.city}, ${z.state} — ${count(z.expectedListings)} expected listings (${z.marketTier.toLowerCase()})`,
         ),
       ),
     );

@@ -95,11 +95,10 @@ export class DashboardService {
     return this.epoch(epoch.id);
   }
 
-  /** An epoch's timing and zipcodes with coordinates; honeypots flagged only after the epoch. */
+  /** An epoch's timing and zipcodes with coordinates; honeypots are never told apart, even after the epoch. */
   async epoch(epochId: string): Promise<DashboardEpochResponse> {
     const [assignment, view] = await Promise.all([this.epochs.get(epochId), this.assignments.forValidator(epochId)]);
     const { epoch } = assignment;
-    const honeypotsRevealed = view.zipcodes.some((z) => 'isHoneypot' in z);
     return {
       success: true,
       serverTime: this.clock.now().toISOString(),
@@ -114,7 +113,6 @@ export class DashboardService {
         targetListings: view.targetListings,
         totalExpectedListings: view.metadata.totalExpectedListings,
         zipcodeCount: view.metadata.zipcodeCount,
-        honeypotsRevealed,
       },
       zipcodes: view.zipcodes.map((z) => {
         const place = this.catalogue.get(z.zipcode);
@@ -128,7 +126,6 @@ export class DashboardService {
           geographicRegion: z.geographicRegion,
           lat: place?.lat ?? null,
           lon: place?.lon ?? null,
-          ...('isHoneypot' in z ? { isHoneypot: z.isHoneypot } : {}),
         };
       }),
     };
@@ -244,18 +241,18 @@ function minerScoresOf(file: ValidationResultsFile): DashboardMinerScore[] {
 }
 
 function leaderboardsOf(file: ValidationResultsFile): DashboardZipcodeLeaderboard[] {
-  return file.zipcode_rankings.map((z) => ({
-    zipcode: z.zipcode,
-    expectedListings: z.expected_listings,
-    isHoneypot: z.is_honeypot,
-    observedListings: z.observed_listings,
-    ranking: z.ranking.map((r) => ({
-      rank: r.rank,
-      hotkey: r.hotkey,
-      zipcodeScore: r.zipcode_score,
-      creditedListings: r.credited_listings,
-      reward: r.reward,
-    })),
-    honeypotClaims: z.honeypot_claims.map((c) => ({ hotkey: c.hotkey, rows: c.rows })),
-  }));
+  return file.zipcode_rankings
+    .filter((z) => !z.is_honeypot)
+    .map((z) => ({
+      zipcode: z.zipcode,
+      expectedListings: z.expected_listings,
+      observedListings: z.observed_listings,
+      ranking: z.ranking.map((r) => ({
+        rank: r.rank,
+        hotkey: r.hotkey,
+        zipcodeScore: r.zipcode_score,
+        creditedListings: r.credited_listings,
+        reward: r.reward,
+      })),
+    }));
 }

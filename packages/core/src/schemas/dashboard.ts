@@ -32,8 +32,6 @@ export const dashboardZipcodeSchema = z
     /** WGS 84 degrees; null when the catalogue no longer lists the zipcode. */
     lat: z.number().min(-90).max(90).nullable(),
     lon: z.number().min(-180).max(180).nullable(),
-    /** Present only once the epoch is COMPLETED or ARCHIVED. */
-    isHoneypot: z.boolean().optional(),
   })
   .meta({ id: 'DashboardZipcode' });
 export type DashboardZipcode = z.infer<typeof dashboardZipcodeSchema>;
@@ -54,8 +52,6 @@ export const dashboardEpochResponseSchema = z
       targetListings: count(),
       totalExpectedListings: count(),
       zipcodeCount: count(),
-      /** Whether `zipcodes[].isHoneypot` is present (the epoch is over). */
-      honeypotsRevealed: z.boolean(),
     }),
     zipcodes: z.array(dashboardZipcodeSchema),
   })
@@ -108,12 +104,14 @@ export const dashboardMinerScoreSchema = z
   .meta({ id: 'DashboardMinerScore' });
 export type DashboardMinerScore = z.infer<typeof dashboardMinerScoreSchema>;
 
-/** One zipcode's ranking in the consensus results file. */
+/**
+ * One real zipcode's ranking in the consensus results file. Honeypots are left out: nothing
+ * public singles them out, not even after the epoch.
+ */
 export const dashboardZipcodeLeaderboardSchema = z
   .object({
     zipcode: zipcodeSchema,
     expectedListings: count(),
-    isHoneypot: z.boolean(),
     observedListings: count().nullable(),
     ranking: z.array(
       z.object({
@@ -125,7 +123,6 @@ export const dashboardZipcodeLeaderboardSchema = z
       }),
     ),
     /** Miners caught listing properties in this honeypot. */
-    honeypotClaims: z.array(z.object({ hotkey: ss58AddressSchema, rows: z.int().positive() })),
   })
   .meta({ id: 'DashboardZipcodeLeaderboard' });
 export type DashboardZipcodeLeaderboard = z.infer<typeof dashboardZipcodeLeaderboardSchema>;
