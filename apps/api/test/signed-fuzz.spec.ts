@@ -130,8 +130,9 @@ describe.each(testBackends())('signed requests with boundary values never get a 
     if (tally.cases === 0) return;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const statuses = [...tally.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`);
+    const serverErrors = [...tally.byStatus].filter(([status]) => status >= 500).reduce((sum, [, n]) => sum + n, 0);
     console.log(
-      `fuzz: ${tally.cases} cases, ${tally.authenticated} past authentication, 5xx: 0 (${statuses.join(' ')}) in ${seconds} s, seed ${SEED}`,
+      `fuzz: ${tally.cases} cases, ${tally.authenticated} past authentication, 5xx: ${serverErrors} (${statuses.join(' ')}) in ${seconds} s, seed ${SEED}`,
     );
   });
 
