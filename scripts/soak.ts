@@ -22,8 +22,7 @@ import {
   statusCommitment,
   validationCommitment,
 } from '@resi/core';
-import pg from 'pg';
-import { startPrivatePostgres, startPrivateRedis } from '../apps/api/test/private-services.js';
+import { startPrivatePostgres, startPrivateRedis, storedSubmissions } from '../apps/api/test/private-services.js';
 
 async function makeIdentity() {
   await cryptoReady();
@@ -194,19 +193,12 @@ running = false;
 await Promise.all(load);
 const rssEnd = process.memoryUsage().rss;
 
-const client = new pg.Client({ connectionString: postgres.url });
-await client.connect();
-const { rows } = await client.query<{ hotkey: string; listings_scraped: number; updates: number }>(
-  'select hotkey, listings_scraped, updates from submissions where epoch_id = $1',
-  [epoch.id],
-);
-await client.end();
-const stored = new Map(rows.map((row) => [row.hotkey, row]));
+const stored = await storedSubmissions(postgres.url, epoch.id);
 const lost = miners.reduce((sum, miner, i) => {
   const row = stored.get(miner.hotkey);
   const a = acknowledged[i]!;
   return (
-    sum + Math.max(0, a.count - (row?.updates ?? 0)) + (row && row.listings_scraped >= a.last ? 0 : a.last > 0 ? 1 : 0)
+    sum + Math.max(0, a.count - (row?.updates ?? 0)) + (row && row.listingsScraped >= a.last ? 0 : a.last > 0 ? 1 : 0)
   );
 }, 0);
 

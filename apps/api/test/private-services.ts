@@ -2,6 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { freePort } from './e2e/processes.js';
 
 /**
@@ -124,4 +125,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       child = undefined;
     },
   };
+}
+
+/** Each miner's stored progress in `epochId`: the last listing count and the number of updates. */
+export async function storedSubmissions(
+  url: string,
+  epochId: string,
+): Promise<Map<string, { listingsScraped: number; updates: number }>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ hotkey: string; listings_scraped: number; updates: number }>(
+      'select hotkey, listings_scraped, updates from submissions where epoch_id = $1',
+      [epochId],
+    );
+    return new Map(rows.map((row) => [row.hotkey, { listingsScraped: row.listings_scraped, updates: row.updates }]));
+  } finally {
+    await client.end();
+  }
 }
