@@ -25,7 +25,6 @@ import { LocalObjectFetcher } from '../apps/validator/src/download/object-fetche
 import { scoreEpochSubmissions } from '../apps/validator/src/pipeline/score-epoch.js';
 import { DuckDbSession } from '../apps/validator/src/scan/duckdb-session.js';
 import { sqlString } from '../apps/validator/src/scan/listing-rules-sql.js';
-import { RoutedVerificationSource } from '../apps/validator/src/verification/routed-verification.js';
 import type { ZipcodeListingFeed } from '../apps/validator/src/verification/verification-source.js';
 import { SourceFeeds } from '../packages/sources/src/index.js';
 import {
@@ -169,7 +168,7 @@ const feed = new MockedRemoteFeed(byZipcode, PAGE_MS);
 const feeds = new SourceFeeds([{ source: feed, listingHosts: ['*'] }]);
 feed.onRequest = () => feeds.countRequest(feed.name);
 feeds.startEpoch();
-const source = new RoutedVerificationSource(feeds);
+const source = feeds;
 const response: EpochSubmissionsResponse = submissionsResponse(submissions);
 const totalRows = LISTINGS * MINERS;
 
@@ -216,7 +215,13 @@ console.log(`  peak RSS         ${mib(peakRss)}   (target < 2048 MiB)`);
 console.log(`  throughput       ${Math.round(totalRows / (wallMs / 1000)).toLocaleString('en')} rows/s`);
 console.log(
   `  stages           download+verify ${(outcome.timings.download / 1000).toFixed(2)} s, scan ${(outcome.timings.scan / 1000).toFixed(2)} s, ` +
-    `accuracy ${(outcome.timings.verification / 1000).toFixed(2)} s (${feed.pages} source pages at ${PAGE_MS} ms), scoring ${(outcome.timings.scoring / 1000).toFixed(2)} s`,
+    `audit ${(outcome.timings.verification / 1000).toFixed(2)} s (${outcome.audit.rowsVerified.toLocaleString('en')} distinct rows, ${feed.pages} source pages at ${PAGE_MS} ms), ` +
+    `crediting ${(outcome.timings.crediting / 1000).toFixed(2)} s, scoring ${(outcome.timings.scoring / 1000).toFixed(2)} s`,
+);
+const checksMs = outcome.timings.verification + outcome.timings.crediting;
+console.log(
+  `  checks' cost     audit + crediting ${(checksMs / 1000).toFixed(2)} s = ${((100 * checksMs) / wallMs).toFixed(1)}% of the wall time ` +
+    `(${outcome.file.audit.zipcodes.length} of ${outcome.file.zipcode_rankings.filter((zipcode) => !zipcode.is_honeypot).length} real zipcodes audited)`,
 );
 const feedProgress = feeds.progress();
 console.log(
@@ -224,7 +229,7 @@ console.log(
     `${feedProgress.feedsFetched} zipcode feeds fetched once each, ${feedProgress.feedsUnavailable} unavailable`,
 );
 console.log(
-  `  results          ${summary.scored_miners} scored, ${summary.honeypot_miners} honeypot, ${summary.rejected_miners} rejected; average ${summary.average_score}; ${outcome.text.length.toLocaleString('en')} bytes`,
+  `  results          ${summary.scored_miners} scored, ${summary.honeypot_miners} honeypot, ${summary.fabricated_miners} fabricated, ${summary.abstained_miners} abstained, ${summary.rejected_miners} rejected; average ${summary.average_score}; ${outcome.text.length.toLocaleString('en')} bytes`,
 );
 console.log(
   `  floor            DuckDB count(*) GROUP BY zipcode: ${(floorMs / 1000).toFixed(2)} s over ${floorRows.length} zipcodes`,

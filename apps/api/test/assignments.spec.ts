@@ -103,8 +103,18 @@ describeOnBackends(
 
       sut.clock.set(new Date('2025-10-01T20:05:00Z'));
       try {
+        // COMPLETED, but uploads are still accepted until the grace end: nothing revealed yet.
+        const inGrace = await read(EPOCH);
+        expect(epochAssignmentsResponseSchema.parse(inGrace.json()).status).toBe('COMPLETED');
+        expect(JSON.stringify(inGrace.json())).not.toContain('isHoneypot');
+        expect(inGrace.json()).not.toHaveProperty('auditSeed');
+
+        sut.clock.set(new Date('2025-10-01T20:15:00Z'));
         const after = epochAssignmentsResponseSchema.parse((await read(EPOCH)).json());
         expect(after.status).toBe('COMPLETED');
+        expect(after.auditSeed).toMatch(/^[0-9a-f]{64}$/);
+        // Derived from the server's secret and the epoch: the same on every read and replica.
+        expect(epochAssignmentsResponseSchema.parse((await read(EPOCH)).json()).auditSeed).toBe(after.auditSeed);
         const honeypots = after.zipcodes.filter((z) => z.isHoneypot === true);
         expect(after.zipcodes.every((z) => typeof z.isHoneypot === 'boolean')).toBe(true);
         const share = honeypots.length / after.zipcodes.length;

@@ -1,6 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
+  CREDIBILITY_DEFAULTS,
+  EMPTY_CREDIBILITY,
+  applyCredibility,
   buildValidationResultsFile,
+  credibilityMinersOf,
   type EpochScoringContext,
   type MinerEvidence,
   scoreEpoch,
@@ -16,7 +20,19 @@ export function resultsFileFor(
   evidence: readonly MinerEvidence[],
   validatorHotkey: string,
 ): ValidationResultsFile {
-  return buildValidationResultsFile({ context, evidence, sheet: scoreEpoch(context, evidence), validatorHotkey });
+  const sheet = scoreEpoch(context, evidence);
+  const { changes } = applyCredibility(EMPTY_CREDIBILITY, {
+    epochId: context.epochId,
+    abstained: false,
+    miners: credibilityMinersOf(sheet),
+  });
+  return buildValidationResultsFile({
+    context,
+    evidence,
+    sheet,
+    validatorHotkey,
+    credibility: { params: CREDIBILITY_DEFAULTS, changes },
+  });
 }
 
 /** Puts a results file where a validator's upload grant would (its own prefix), bytes as it writes them. */

@@ -4,6 +4,7 @@ import {
   type MinerEvidence,
   validationResultsCommitment,
   validationResultsReportResponseSchema,
+  summariseMinerAudit,
 } from '@resi/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,7 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
         expectedListings: z.expectedListings,
         isHoneypot: z.isHoneypot,
       })),
+      audit: { seed: 'b'.repeat(64), zipcodes: [], trueCounts: new Map(), abstention: null },
     };
     // One miner finds twice the expected listings everywhere real; claims in honeypots are absent.
     const credited = new Map(zipcodes.filter((z) => !z.isHoneypot).map((z) => [z.zipcode, z.expectedListings * 2]));
@@ -73,7 +75,10 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
         uploadedAtMs: Date.parse('2025-10-01T19:00:00Z'),
         listingsClaimed: rows,
         rejection: null,
-        accuracy: { sampled: 50, accurate: 50, notFound: 0, mismatched: 0, unverifiable: 0 },
+        abstention: null,
+        audit: summariseMinerAudit([
+          { zipcode: [...credited.keys()][0]!, rows: 50, verified: 50, mismatched: 0, notFound: 0, noVerdict: {} },
+        ]),
         listings: {
           rows,
           rowsMissingRequired: 0,
@@ -82,9 +87,9 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
           duplicateRows: 0,
           validRows: rows,
           rowsByZipcode: credited,
+          listingsByZipcode: credited,
           creditedByZipcode: credited,
-          copiedRows: 0,
-          copiedFrom: [],
+          overlapRows: 0,
           reasonCounts: {},
         },
       },

@@ -25,6 +25,7 @@ export {
   type EpochScoringInput,
   type EpochScoringOptions,
   type EpochScoringOutcome,
+  applyEpochCredibility,
   scoreEpochSubmissions,
   scoringContextOf,
 } from './pipeline/score-epoch.js';
@@ -33,10 +34,11 @@ export { EpochListingsScan } from './scan/epoch-listings-scan.js';
 export { ProcessedEpochStore, ValidatorStateError } from './state/processed-epochs.js';
 export { type ValidatorRun, startValidator } from './start-validator.js';
 export {
-  type VerificationAnswer,
-  type VerificationSource,
-  ZipcodeFeedVerificationSource,
+  type AuditSources,
+  type ZipcodeFeedAnswer,
+  ZipcodeFeedAuditSources,
   type ZipcodeListingFeed,
 } from './verification/verification-source.js';
+export { type AuditVerification, indexFeed, verdictAgainstFeed, verifyAuditRows } from './verification/verify-audit.js';
 export { ChainWeightPublisher, PrintWeightPublisher, type WeightPublisher } from './weights/weight-publisher.js';
-export { type WeightTableRow, formatWeightTable, weightTableOf } from './weights/weight-table.js';
+export { type WeightTableRow, formatWeightTable, resultsFileUidOf, weightTableOf } from './weights/weight-table.js';

@@ -11,7 +11,6 @@ import { HttpObjectFetcher } from './download/object-fetcher.js';
 import { DEFAULT_DOWNLOAD_LIMITS } from './download/verified-download.js';
 import { scoreEpochSubmissions } from './pipeline/score-epoch.js';
 import { ProcessedEpochStore } from './state/processed-epochs.js';
-import { RoutedVerificationSource } from './verification/routed-verification.js';
 import { ChainWeightPublisher, PrintWeightPublisher, type WeightPublisher } from './weights/weight-publisher.js';
 
 /** A running validator. */
@@ -77,7 +76,7 @@ export async function startValidator(
       log.info(`verification ${describeFeedProgress(progress)}`, { requests: progress.totalRequests });
     },
   });
-  const verification = new RoutedVerificationSource(feeds);
+  const verification = feeds;
   const daemon = new ValidatorDaemon({
     api: new ValidatorApiClient({ baseUrl: config.apiUrl, signer: signerFromKeypair(hotkey.keypair), log }),
     store: new ProcessedEpochStore(join(stateDir, 'state.json'), hotkey.address),
@@ -93,6 +92,7 @@ export async function startValidator(
         verification,
         downloadConcurrency: config.downloadConcurrency,
         verificationConcurrency: config.verifyConcurrency,
+        credibility: config.credibility,
         downloadLimits: { ...DEFAULT_DOWNLOAD_LIMITS, maxFileBytes: config.maxFileBytes },
         duckdb: {
           memoryLimit: config.duckdbMemory,

@@ -26,7 +26,7 @@ import {
   submissionsResponse,
   writeCraftedEpoch,
 } from '../src/testing/synthetic-epoch.test-utils.js';
-import { ZipcodeFeedVerificationSource } from '../src/verification/verification-source.js';
+import { ZipcodeFeedAuditSources } from '../src/verification/verification-source.js';
 import { PrintWeightPublisher } from '../src/weights/weight-publisher.js';
 import { FakeApi, epochSummary, statsWith } from './fake-api.test-utils.js';
 
@@ -44,7 +44,7 @@ describe('ValidatorDaemon against a stand-in API', () => {
   const signer = signerFromKeypair(keypair);
 
   function daemon(stateDir: string): ValidatorDaemon {
-    const verification = new ZipcodeFeedVerificationSource(new FileListingSource({ path: marketPath }));
+    const verification = new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath }));
     return new ValidatorDaemon({
       api: new ValidatorApiClient({
         baseUrl: api.url,

@@ -11,7 +11,7 @@ import {
   EVE,
   listings,
   miner,
-  tally,
+  audited,
 } from '../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
 import { publishResultsFile, resultsFileFor } from '../../api/test/published-results.test-utils.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi } from '../../api/test/test-api.js';
@@ -171,15 +171,16 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
         expectedListings: z.expectedListings,
         isHoneypot: flags.get(z.zipcode) === true,
       })),
+      audit: { seed: 'c'.repeat(64), zipcodes: [], trueCounts: new Map(), abstention: null },
     };
     const uploadedAt = context.epochStartMs + 5 * 60_000;
     const honest = Object.fromEntries(real.map((z) => [z.zipcode, z.expectedListings]));
     const evidence: MinerEvidence[] = [
-      miner(ALICE, 11, { uploadedAtMs: uploadedAt, listings: listings({ credited: honest }), accuracy: tally(40, 40) }),
+      miner(ALICE, 11, { uploadedAtMs: uploadedAt, listings: listings({ credited: honest }), audit: audited(40, 40) }),
       miner(BOB, 12, {
         uploadedAtMs: uploadedAt + 60_000,
         listings: listings({ credited: { [real[0]!.zipcode]: Math.ceil(real[0]!.expectedListings / 2) } }),
-        accuracy: tally(10, 9),
+        audit: audited(10, 9),
       }),
       miner(DAVE, 13, {
         uploadedAtMs: uploadedAt,
@@ -191,7 +192,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
           ]),
           rows: real[1]!.expectedListings + 25,
         }),
-        accuracy: tally(10, 10),
+        audit: audited(10, 10),
       }),
     ];
     for (const validator of validatorHotkeys) {

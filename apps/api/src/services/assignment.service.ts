@@ -1,16 +1,25 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { epochAuditSeed } from '@resi/core';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import { ZIPCODE_SECRET } from '../tokens.js';
 import { EpochService, type EpochAssignment } from './epoch.service.js';
 
 /**
  * The assignment responses of PROTOCOL.md §4. Every miner gets the same zipcodes; honeypot flags
- * leave the server only on the validator route and only once the epoch is COMPLETED.
+ * and the audit seed leave the server only on the validator route and only once the epoch's grace
+ * period has ended, when no upload can change any more: a validator who also mines learns them
+ * too late to use them.
  */
 @Injectable()
 export class AssignmentService {
   private readonly currentBodies = new Map<string, ReturnType<AssignmentService['buildBody']>>();
   private currentJsonCache: { epochId: string; json: string } | undefined;
 
-  constructor(private readonly epochs: EpochService) {}
+  constructor(
+    private readonly epochs: EpochService,
+    private readonly clock: ClockRepository,
+    @Inject(ZIPCODE_SECRET) private readonly secret: string,
+  ) {}
 
   /** GET /api/v1/zipcode-assignments/current */
   async current() {
@@ -40,13 +49,15 @@ export class AssignmentService {
   /** GET /api/v1/zipcode-assignments/epoch/{epochId} (validators) */
   async forValidator(epochId: string) {
     const assignment = await this.epochs.get(epochId);
-    const status = this.epochs.phaseOf(assignment.epoch);
-    const reveal = status === 'COMPLETED' || status === 'ARCHIVED';
+    const now = this.clock.now();
+    const status = this.epochs.phaseOf(epochId, now);
+    const reveal = now.getTime() >= assignment.epoch.graceEndAt.getTime();
     const body = this.buildBody(assignment);
     return {
       ...body,
       status,
       zipcodes: body.zipcodes.map((z, i) => (reveal ? { ...z, isHoneypot: assignment.zipcodes[i]!.isHoneypot } : z)),
+      ...(reveal ? { auditSeed: epochAuditSeed(this.secret, epochId) } : {}),
     };
   }
 

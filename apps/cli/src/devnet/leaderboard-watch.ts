@@ -40,7 +40,7 @@ async function readResults(path: string): Promise<ValidationResultsFile | undefi
 
 /**
  * Prints each epoch's leaderboard once, when the first validator has scored it: per miner the
- * score components, zipcodes placed 1st/2nd/3rd, weight share and what was caught, and whether
+ * score components, listings credited and overlapping earlier uploads, weight share and what was caught, and whether
  * the other validators reached the same results digest. Epochs already scored when the watch
  * starts (a resumed devnet) are not printed again.
  */

@@ -30,19 +30,19 @@ describe('devnet leaderboard', () => {
     expect(rows.find((r) => r.name.endsWith('…'))?.role).toBe('unknown'); // a hotkey not in the cast
   });
 
-  it('names what was caught: the honeypot fabricator and the copier earn nothing', () => {
+  it('names what was caught: the honeypot fabricator earns nothing; the copier is credited nothing, unflagged', () => {
     const dave = rows.find((r) => r.name === 'dave')!;
     expect(dave).toMatchObject({ outcome: 'honeypot', total: 0, weight: 0 });
     expect(dave.caught).toContain('honeypot_listings');
-    expect(rows.find((r) => r.name === 'eve')!.caught).toContain('copied_listings');
-    const placings = file.validation_results[ALICE]!.placings;
-    expect(rows.find((r) => r.name === 'alice')!.ranks[0]).toBe(placings.filter((p) => p.rank === 1).length);
+    expect(rows.find((r) => r.name === 'eve')).toMatchObject({ credited: 0, overlap: 400, weight: 0, caught: [] });
+    expect(rows.find((r) => r.name === 'alice')).toMatchObject({ credited: 400, overlap: 0 });
+    expect(rows[0]!.name).toBe('alice');
   });
 
   it('prints an aligned table with a header and a line per miner', () => {
     const lines = formatLeaderboard(rows).split('\n');
     expect(lines[0]).toMatch(
-      /^miner\s+role\s+total\s+quality\s+accuracy\s+complete\s+timely\s+1st\/2nd\/3rd\s+weight\s+caught$/,
+      /^miner\s+role\s+total\s+quality\s+accuracy\s+complete\s+timely\s+credited\s+overlap\s+weight\s+caught$/,
     );
     expect(lines).toHaveLength(rows.length + 1);
     const weightColumn = lines[0]!.indexOf('weight');

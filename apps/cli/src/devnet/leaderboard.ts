@@ -1,5 +1,5 @@
 import type { ValidationResultsFile } from '@resi/core';
-import { weightTableOf } from '@resi/validator';
+import { resultsFileUidOf, weightTableOf } from '@resi/validator';
 
 /** Who a devnet hotkey is: its wallet name and the part it plays. */
 export interface CastMember {
@@ -17,9 +17,11 @@ export interface LeaderboardRow {
   readonly accuracy: number;
   readonly completeness: number;
   readonly timeliness: number;
-  /** Zipcodes placed 1st, 2nd, 3rd. */
-  readonly ranks: readonly [number, number, number];
-  /** Share of the weight vector (normalised, no burn). */
+  /** Listings credited to the miner (each listing once, to its earliest upload). */
+  readonly credited: number;
+  /** Listings an earlier upload delivered first (not a finding). */
+  readonly overlap: number;
+  /** Share of the weight vector (credibility, normalised, no burn). */
   readonly weight: number;
   /** Reason codes of what the validator caught (honeypot, copy, late, …). */
   readonly caught: readonly string[];
@@ -28,11 +30,10 @@ export interface LeaderboardRow {
 /** Reasons that are findings about a miner's behaviour, as opposed to neutral notes. */
 const CAUGHT_CODES: ReadonlySet<string> = new Set([
   'honeypot_listings',
-  'copied_listings',
+  'fabricated_listings',
   'late_upload',
   'uploaded_after_grace',
   'upload_before_epoch',
-  'listings_not_verified',
   'listings_claim_exceeds_rows',
   'no_valid_listings',
   'no_upload',
@@ -42,7 +43,7 @@ const CAUGHT_CODES: ReadonlySet<string> = new Set([
 export function leaderboardOf(file: ValidationResultsFile, cast: ReadonlyMap<string, CastMember>): LeaderboardRow[] {
   const weights = new Map(
     weightTableOf(file, {
-      uidOf: (hotkey) => file.validation_results[hotkey]?.uid,
+      uidOf: (hotkey) => resultsFileUidOf(file, hotkey),
       excludeUids: [],
       burnShare: 0,
     }).map((row) => [row.hotkey, row.weight]),
@@ -50,8 +51,6 @@ export function leaderboardOf(file: ValidationResultsFile, cast: ReadonlyMap<str
   return Object.entries(file.validation_results)
     .map(([hotkey, result]): LeaderboardRow => {
       const member = cast.get(hotkey) ?? { name: `${hotkey.slice(0, 8)}…`, role: 'unknown' };
-      const ranks: [number, number, number] = [0, 0, 0];
-      for (const placing of result.placings) if (placing.rank <= 3) ranks[placing.rank - 1]! += 1;
       return {
         name: member.name,
         role: member.role,
@@ -61,7 +60,8 @@ export function leaderboardOf(file: ValidationResultsFile, cast: ReadonlyMap<str
         accuracy: result.score.accuracy,
         completeness: result.score.completeness,
         timeliness: result.score.timeliness,
-        ranks,
+        credited: result.listings?.credited_rows ?? 0,
+        overlap: result.listings?.overlap_rows ?? 0,
         weight: weights.get(hotkey) ?? 0,
         caught: result.reasons.filter((reason) => CAUGHT_CODES.has(reason.code)).map((reason) => reason.code),
       };
@@ -82,7 +82,8 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[]): string {
     'accuracy',
     'complete',
     'timely',
-    '1st/2nd/3rd',
+    'credited',
+    'overlap',
     'weight',
     'caught',
   ];
@@ -94,7 +95,8 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[]): string {
     score(row.accuracy),
     score(row.completeness),
     score(row.timeliness),
-    row.ranks.join('/'),
+    String(row.credited),
+    String(row.overlap),
     percent(row.weight),
     row.caught.length > 0 ? row.caught.join(', ') : row.outcome === 'scored' ? '-' : row.outcome,
   ]);

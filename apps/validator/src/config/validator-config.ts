@@ -8,6 +8,7 @@ import {
   type SourceConfig,
   sourceConfigOf,
 } from '@resi/sources';
+import { CREDIBILITY_DEFAULTS, type CredibilityParams } from '@resi/core';
 import { z } from 'zod';
 
 /** One command-line option of `resi validator`, with the environment variable that also sets it. */
@@ -108,8 +109,22 @@ export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
     flag: 'verify.concurrency',
     argument: '<n>',
     env: 'RESI_VERIFY_CONCURRENCY',
-    description: 'accuracy lookups at once',
+    description: 'audited zipcode feeds fetched at once',
     defaultText: '16',
+  },
+  {
+    flag: 'credibility.alpha',
+    argument: '<0..1>',
+    env: 'RESI_CREDIBILITY_ALPHA',
+    description: "weight of the newest epoch's reward share in each miner's credibility (moving average)",
+    defaultText: String(CREDIBILITY_DEFAULTS.alpha),
+  },
+  {
+    flag: 'credibility.penalty-epochs',
+    argument: '<n>',
+    env: 'RESI_CREDIBILITY_PENALTY_EPOCHS',
+    description: 'epochs a proven fabrication or honeypot claim keeps a miner at zero credibility',
+    defaultText: String(CREDIBILITY_DEFAULTS.penaltyEpochs),
   },
   {
     flag: 'duckdb.threads',
@@ -216,6 +231,8 @@ const rawSchema = z.object({
   'download.concurrency': positiveInt.max(64).default(8),
   'download.max-mb': positiveInt.default(256),
   'verify.concurrency': positiveInt.max(256).default(16),
+  'credibility.alpha': z.coerce.number().gt(0).max(1).default(CREDIBILITY_DEFAULTS.alpha),
+  'credibility.penalty-epochs': z.coerce.number().int().min(0).max(1000).default(CREDIBILITY_DEFAULTS.penaltyEpochs),
   'duckdb.threads': positiveInt.optional(),
   'duckdb.memory': z
     .string()
@@ -245,6 +262,7 @@ export interface ValidatorConfig {
   readonly downloadConcurrency: number;
   readonly maxFileBytes: number;
   readonly verifyConcurrency: number;
+  readonly credibility: CredibilityParams;
   readonly duckdbThreads: number | undefined;
   readonly duckdbMemory: string;
   readonly once: boolean;
@@ -308,6 +326,7 @@ export function parseValidatorConfig(
     downloadConcurrency: raw['download.concurrency'],
     maxFileBytes: raw['download.max-mb'] * 1024 * 1024,
     verifyConcurrency: raw['verify.concurrency'],
+    credibility: { alpha: raw['credibility.alpha'], penaltyEpochs: raw['credibility.penalty-epochs'] },
     duckdbThreads: raw['duckdb.threads'],
     duckdbMemory: raw['duckdb.memory'],
     once: raw.once,

@@ -152,6 +152,8 @@ export class ValidatorDaemon {
       } catch (error) {
         log.error('epoch not finished; retrying at the next poll', { epoch: epochId, error: (error as Error).message });
       }
+      // Credibility applies epochs in order: a later epoch waits until this one is scored.
+      if (!store.record(epochId) && !store.current.absentEpochs.includes(epochId)) break;
     }
     return touched;
   }
@@ -224,17 +226,26 @@ export class ValidatorDaemon {
       // Uploads are accepted until the grace end: scoring earlier would miss the late ones.
       if (Date.parse(submissions.graceEnd) > serverNowMs) return false;
       log.info('scoring epoch', { epoch: epochId, submissions: submissions.submissions.length });
-      const outcome = await this.options.score({ epoch, submissions, validatorHotkey: api.hotkey });
+      const outcome = await this.options.score({
+        epoch,
+        submissions,
+        validatorHotkey: api.hotkey,
+        credibility: store.credibility,
+      });
       const path = join(this.options.resultsDirectory, `epoch=${epochId}`, 'validation_results.json');
       await writeFileAtomically(path, outcome.text);
-      record = await store.update(epochId, {
-        stage: 'scored',
-        resultsSha256: outcome.file.results_sha256,
-        resultsPath: path,
-        minersScored: outcome.file.summary.total_miners,
-        weights: null,
-        notes: [],
-      });
+      record = await store.update(
+        epochId,
+        {
+          stage: 'scored',
+          resultsSha256: outcome.file.results_sha256,
+          resultsPath: path,
+          minersScored: outcome.file.summary.total_miners,
+          weights: null,
+          notes: [],
+        },
+        outcome.credibility.state,
+      );
       log.info('epoch scored', {
         epoch: epochId,
         resultsSha256: record.resultsSha256,

@@ -15,10 +15,11 @@ import {
 } from '@resi/core';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
+import { MissingObjectError, type ObjectFetcher } from './object-fetcher.js';
 import {
   DEFAULT_DOWNLOAD_LIMITS,
   type DownloadLimits,
+  DownloadFailure,
   DownloadRefusal,
   downloadVerified,
 } from './verified-download.js';
@@ -42,9 +43,12 @@ export interface VerifiedSubmission {
   readonly listingsClaimed: number | null;
   /** Storage's LastModified of the newest object scored (metadata.json and the listed files). */
   readonly uploadedAtMs: number | null;
-  /** Listings files in name order; empty when rejected. */
+  /** Listings files in name order; empty when rejected or not downloaded. */
   readonly files: readonly VerifiedListingsFile[];
+  /** The upload is not what the miner declared (its fault). */
   readonly rejection: MinerRejection | null;
+  /** A download failed on the way after every retry (our fault): no verdict for the miner. */
+  readonly downloadFailure: string | null;
 }
 
 export interface SubmissionDownloadOptions {
@@ -90,8 +94,9 @@ async function readSmallObject(
       return Buffer.concat(chunks);
     } catch (error) {
       if (error instanceof Refusal) throw error;
-      if (!(error instanceof TransientFetchError) || attempt >= limits.attempts) {
-        throw refuse('download_failed', `metadata.json could not be downloaded: ${(error as Error).message}`);
+      if (error instanceof MissingObjectError) throw refuse('missing_metadata', 'metadata.json is not in storage');
+      if (attempt >= limits.attempts) {
+        throw new DownloadFailure(`metadata.json could not be downloaded: ${(error as Error).message}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
     }
@@ -187,7 +192,7 @@ async function verifySubmission(
       const bytes = await readSmallObject(options.fetcher, metadataObject, MAX_METADATA_BYTES, limits);
       metadata = parseMinerUploadMetadata(bytes);
     } catch (error) {
-      if (error instanceof Refusal) throw error;
+      if (error instanceof Refusal || error instanceof DownloadFailure) throw error;
       throw refuse('invalid_metadata', (error as Error).message);
     }
     checkMetadataIdentity(metadata, submission, options);
@@ -212,9 +217,14 @@ async function verifySubmission(
       }
       files.push({ name, path, rows: declared.rows, inspection: await verifyListingsFile(path, name, declared.rows) });
     }
-    return { ...base, uploadedAtMs, files, rejection: null };
+    return { ...base, uploadedAtMs, files, rejection: null, downloadFailure: null };
   } catch (error) {
-    if (error instanceof Refusal) return { ...base, uploadedAtMs, files: [], rejection: error.rejection };
+    if (error instanceof Refusal) {
+      return { ...base, uploadedAtMs, files: [], rejection: error.rejection, downloadFailure: null };
+    }
+    if (error instanceof DownloadFailure) {
+      return { ...base, uploadedAtMs, files: [], rejection: null, downloadFailure: error.message };
+    }
     throw error;
   }
 }

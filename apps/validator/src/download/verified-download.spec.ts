@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredObject } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
-import { type DownloadLimits, DownloadRefusal, downloadVerified } from './verified-download.js';
+import { MissingObjectError, type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
+import { DownloadFailure, type DownloadLimits, DownloadRefusal, downloadVerified } from './verified-download.js';
 
 const CONTENT = Buffer.from('PAR1 pretend parquet bytes PAR1');
 const SHA256 = createHash('sha256').update(CONTENT).digest('hex');
@@ -106,7 +106,7 @@ describe('downloadVerified', () => {
     expect(refusal.code).toBe('sha256_mismatch');
   });
 
-  it('retries transient failures, then gives up with download_failed', async () => {
+  it("retries failures on the way, then gives up as the validator's fault, not a refusal", async () => {
     const flaky = new CountingFetcher(() => [CONTENT], 2);
     await downloadVerified(
       flaky,
@@ -117,10 +117,26 @@ describe('downloadVerified', () => {
     );
     expect(flaky.opened).toBe(3);
     const down = new CountingFetcher(() => [CONTENT], 99);
-    expect(
-      (await refusalOf(downloadVerified(down, object(), { bytes: CONTENT.length }, join(directory, 'down'), LIMITS)))
-        .code,
-    ).toBe('download_failed');
+    const failure = await downloadVerified(
+      down,
+      object(),
+      { bytes: CONTENT.length },
+      join(directory, 'down'),
+      LIMITS,
+    ).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(failure).toBeInstanceOf(DownloadFailure);
+    expect((failure as Error).message).toContain('connection reset');
     expect(down.opened).toBe(3);
+  });
+
+  it("refuses a declared object storage does not have as the miner's missing file", async () => {
+    const missing: ObjectFetcher = { open: () => Promise.reject(new MissingObjectError('HTTP 404')) };
+    const refusal = await refusalOf(
+      downloadVerified(missing, object(), { bytes: CONTENT.length }, join(directory, 'missing'), LIMITS),
+    );
+    expect(refusal.code).toBe('missing_file');
   });
 });

@@ -4,18 +4,26 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { StoredObject } from '@resi/core';
-import { type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
+import { MissingObjectError, type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
 
-/** Why a download was refused or failed; the codes are `MinerRejectionCode`s. */
+/** Why a downloaded object is not the file the miner declared: the miner's fault (`MinerRejectionCode`s). */
 export class DownloadRefusal extends Error {
   override readonly name = 'DownloadRefusal';
 
   constructor(
-    readonly code: 'file_too_large' | 'size_mismatch' | 'sha256_mismatch' | 'download_failed',
+    readonly code: 'file_too_large' | 'size_mismatch' | 'sha256_mismatch' | 'missing_file',
     message: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A download that failed on the way after every retry (network, 5xx, timeouts, expired URLs): the
+ * validator's fault, so the miner gets no verdict (`download_failed`), never a penalty.
+ */
+export class DownloadFailure extends Error {
+  override readonly name = 'DownloadFailure';
 }
 
 export interface DownloadLimits {
@@ -86,12 +94,11 @@ export async function downloadVerified(
     } catch (error) {
       await rm(partial, { force: true });
       if (error instanceof DownloadRefusal) throw error;
-      const transient =
-        error instanceof TransientFetchError ||
-        (error as Error).name === 'AbortError' ||
-        (error as Error).name === 'TimeoutError';
-      if (!transient || attempt >= limits.attempts) {
-        throw new DownloadRefusal('download_failed', `${name} could not be downloaded: ${(error as Error).message}`);
+      if (error instanceof MissingObjectError) {
+        throw new DownloadRefusal('missing_file', `${name} is listed in metadata.json but storage does not have it`);
+      }
+      if (attempt >= limits.attempts) {
+        throw new DownloadFailure(`${name} could not be downloaded: ${(error as Error).message}`);
       }
       await sleep(250 * 2 ** (attempt - 1));
     }

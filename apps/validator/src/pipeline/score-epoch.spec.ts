@@ -4,20 +4,22 @@ import { join } from 'node:path';
 import { parseValidationResultsFile } from '@resi/core';
 import { FileListingSource } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalObjectFetcher } from '../download/object-fetcher.js';
 import {
   CRAFTED_ZIPCODES,
   at,
   buildMarket,
   epochResponse,
   honestListings,
+  AUDIT_SEED,
   hotkeyOf,
   submissionsResponse,
   writeCraftedEpoch,
   writeMarketFeed,
   writeUpload,
 } from '../testing/synthetic-epoch.test-utils.js';
-import { ZipcodeFeedVerificationSource } from '../verification/verification-source.js';
+import { ZipcodeFeedAuditSources } from '../verification/verification-source.js';
+import { LocalObjectFetcher, type ObjectFetcher, TransientFetchError } from '../download/object-fetcher.js';
+import { DEFAULT_DOWNLOAD_LIMITS } from '../download/verified-download.js';
 import { type EpochScoringOutcome, scoreEpochSubmissions } from './score-epoch.js';
 
 const VALIDATOR = hotkeyOf('validator');
@@ -39,7 +41,7 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
       {
         workDirectory: join(root, 'work'),
         fetcher: new LocalObjectFetcher(join(root, 'bucket')),
-        verification: new ZipcodeFeedVerificationSource(new FileListingSource({ path: marketPath })),
+        verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
         duckdb: { threads: 2 },
       },
     );
@@ -54,13 +56,34 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
     expect(Object.keys(outcome.file.validation_results)).toHaveLength(12);
   });
 
-  it('gives the honest miner full marks', () => {
-    // 200 valid rows, a sample of 20, all verified; every zipcode within 10%; on time.
+  it('audits every real zipcode of a three-zipcode epoch, drawn from the revealed seed', () => {
+    expect(outcome.file.audit).toMatchObject({
+      seed: AUDIT_SEED,
+      zipcodes: ['62701', '62702', '62703'],
+      share: 0.5,
+      min_zipcodes: 3,
+      abstention: null,
+    });
+    expect(
+      outcome.file.zipcode_rankings.map((zipcode) => [zipcode.zipcode, zipcode.audited, zipcode.observed_listings]),
+    ).toEqual([
+      ['62701', true, 40],
+      ['62702', true, 60],
+      ['62703', true, 100],
+      ['62799', false, null],
+    ]);
+  });
+
+  it('gives the honest miner full marks, every row verified, and credits it the listings nobody uploaded first', () => {
+    // 200 valid rows, all verified; every zipcode on its true count; on time. The partial miner
+    // uploaded 62701 and 62702 half an hour earlier: those 100 listings are credited to it.
     expect(result('honest')).toMatchObject({
       outcome: 'scored',
       score: { data_quality: 1, accuracy: 1, completeness: 1, timeliness: 1, total_score: 1 },
-      accuracy_sample: { sampled: 20, accurate: 20 },
-      reasons: [],
+      audit: { rows: 200, verified: 200, mismatched: 0, not_found: 0, delisted: 0, fabricated: 0, no_verdict: {} },
+      listings: { rows: 200, overlap_rows: 100, credited_rows: 100 },
+      reasons: [{ code: 'overlap_with_earlier_uploads' }],
+      placings: [{ zipcode: '62703', rank: 1, reward: 0.5 }],
     });
   });
 
@@ -81,22 +104,21 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
     expect(result('fabricator').reasons[0]!.message).toContain('12 listings claimed in honeypot zipcode 62799');
   });
 
-  it('credits the copier nothing for rows the honest miner uploaded first', () => {
+  it('credits the copier nothing although it changed every scrape instant and URL query', () => {
     expect(result('copier')).toMatchObject({
       outcome: 'scored',
       weight: 0,
       placings: [],
-      listings: { rows: 200, copied_rows: 200, credited_rows: 0 },
-      score: { completeness: 0, total_score: 0.75 },
+      listings: { rows: 200, overlap_rows: 200, credited_rows: 0 },
     });
-    expect(result('copier').reasons[0]!.message).toContain(hotkeyOf('honest'));
-    expect(result('honest').listings).toMatchObject({ copied_rows: 0, credited_rows: 200 });
+    expect(result('copier').reasons.map((reason) => reason.code)).toEqual(['overlap_with_earlier_uploads']);
   });
 
   it('penalises the grace-period upload and refuses the one after the grace end', () => {
     expect(result('late')).toMatchObject({
       score: { timeliness: 0.833333, total_score: 0.975 },
-      reasons: [{ code: 'late_upload' }],
+      reasons: [{ code: 'late_upload' }, { code: 'overlap_with_earlier_uploads' }],
+      weight: 0,
     });
     expect(result('too-late')).toMatchObject({ outcome: 'rejected', reasons: [{ code: 'uploaded_after_grace' }] });
   });
@@ -125,25 +147,36 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
     });
   });
 
-  it('catches invented listings in a real zipcode through the sample and the target band', () => {
+  it('proves the invented listings absent from the source and zeroes the inventor, crediting none of its rows', () => {
     const inventor = result('inventor');
-    // 260 rows: 60 do not exist at the source. 62703 holds 160 of 100 expected (+60%): band 0.
-    expect(inventor.accuracy_sample!.sampled).toBe(26);
-    expect(inventor.accuracy_sample!.not_found).toBeGreaterThan(0);
-    expect(inventor.accuracy_sample!.accurate + inventor.accuracy_sample!.not_found).toBe(26);
-    expect(inventor.score.completeness).toBe(0.866667); // 0.6 x 1 + 0.4 x (1 + 1 + 0)/3
-    expect(inventor.reasons.map((reason) => reason.code)).toEqual(['listings_not_verified']);
+    // 260 rows, every one checked: 60 not found in 62703, above its tolerance of max(2, 3% of 160) = 4.
+    expect(inventor).toMatchObject({
+      outcome: 'fabricated',
+      weight: 0,
+      score: { total_score: 0 },
+      audit: { rows: 260, verified: 200, not_found: 60, fabricated: 60, delisted: 0 },
+      listings: { credited_rows: 0 },
+    });
+    expect(inventor.reasons[0]).toEqual({
+      code: 'fabricated_listings',
+      message:
+        '60 listings the source does not have, beyond the delisting tolerance, in 62703 (60): the epoch score is 0',
+    });
+    // Uploaded before the honest miner, yet its real rows kept nothing from it: a fabricator's rows are not credited.
+    expect(result('honest').listings!.credited_rows).toBe(100);
   });
 
   it('refuses an upload without metadata.json', () => {
     expect(result('no-metadata')).toMatchObject({ outcome: 'rejected', reasons: [{ code: 'missing_metadata' }] });
   });
 
-  it('ranks the zipcodes: ties between perfect miners go to the earlier upload', () => {
+  it('pays each zipcode to the miners credited there, in proportion, scaled by their score', () => {
     const [first] = outcome.file.zipcode_rankings;
     expect(first!.zipcode).toBe('62701');
-    // partial (18:30) and honest (19:00) both score 1 in 62701; partial uploaded first.
-    expect(first!.ranking.slice(0, 2).map((entry) => entry.hotkey)).toEqual([hotkeyOf('partial'), hotkeyOf('honest')]);
+    // partial (18:30) uploaded 62701 first: the whole of its credited listings, at its score 0.916667.
+    expect(first!.ranking.map((entry) => [entry.hotkey, entry.credited_listings, entry.share])).toEqual([
+      [hotkeyOf('partial'), 40, 0.916667],
+    ]);
     const honeypot = outcome.file.zipcode_rankings.find((zipcode) => zipcode.is_honeypot)!;
     expect(honeypot).toMatchObject({
       pool: 0,
@@ -179,6 +212,12 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
         uid: 2,
       }),
       await writeUpload(bucket, {
+        label: 'unreachable',
+        listings: honestListings(market, at('16:40:00')),
+        uploadedAt: at('18:00:00'),
+        uid: 4,
+      }),
+      await writeUpload(bucket, {
         label: 'split-overclaimer',
         listings: honestListings(market, at('16:30:00')),
         uploadedAt: at('19:02:00'),
@@ -189,16 +228,31 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
     ];
     const marketPath = join(root, 'market.json');
     await writeMarketFeed(marketPath, market);
+    const local = new LocalObjectFetcher(bucket);
+    // Storage answers 503 for one miner's objects: the validator's trouble, not the miner's.
+    const fetcher: ObjectFetcher = {
+      open: (object, signal) =>
+        object.key.includes(hotkeyOf('unreachable'))
+          ? Promise.reject(new TransientFetchError(`GET ${object.key} answered HTTP 503`))
+          : local.open(object, signal),
+    };
     outcome = await scoreEpochSubmissions(
       {
         epoch: epochResponse(CRAFTED_ZIPCODES),
         submissions: submissionsResponse(submissions),
         validatorHotkey: VALIDATOR,
+        credibility: {
+          lastEpochId: '2025-10-01T12-00-00',
+          miners: {
+            [hotkeyOf('unreachable')]: { ema: 0.2, uid: 4, penaltyEpochsLeft: 0, lastEpochId: '2025-10-01T12-00-00' },
+          },
+        },
       },
       {
         workDirectory: join(root, 'work'),
-        fetcher: new LocalObjectFetcher(bucket),
-        verification: new ZipcodeFeedVerificationSource(new FileListingSource({ path: marketPath })),
+        fetcher,
+        downloadLimits: { ...DEFAULT_DOWNLOAD_LIMITS, attempts: 2 },
+        verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
         duckdb: { threads: 2 },
       },
     );
@@ -208,15 +262,26 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it('scores every row of every part and verifies its sample from them, as for one file', () => {
+  it('scores and verifies every row of every part, as for one file', () => {
     // 200 rows in parts of 67, 67 and 66: all valid, all verified, every zipcode on target.
     expect(result('split')).toMatchObject({
       outcome: 'scored',
       score: { data_quality: 1, accuracy: 1, completeness: 1, timeliness: 1, total_score: 1 },
-      accuracy_sample: { sampled: 20, accurate: 20 },
-      listings: { rows: 200, copied_rows: 0, credited_rows: 200 },
+      audit: { rows: 200, verified: 200 },
+      listings: { rows: 200, overlap_rows: 0, credited_rows: 200 },
       reasons: [],
     });
+  });
+
+  it('takes a download failing on the way as no verdict, not a rejection, and leaves credibility alone', () => {
+    expect(result('unreachable')).toMatchObject({
+      outcome: 'abstained',
+      weight: 0,
+      reasons: [{ code: 'download_failed' }],
+      credibility: { before: 0.2, after: 0.2 },
+    });
+    // An honest miner's credibility moves by alpha towards its share (all of the epoch's reward here).
+    expect(result('split').credibility).toEqual({ uid: 1, before: 0, after: 0.3, penalty_epochs_left: 0 });
   });
 
   it('refuses an upload missing a part metadata.json lists', () => {

@@ -1,46 +1,58 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type AccuracyTally,
+  CREDIBILITY_DEFAULTS,
+  type CredibilityParams,
+  type CredibilityState,
+  type CredibilityUpdate,
+  EMPTY_CREDIBILITY,
   type EpochAssignmentsResponse,
   type EpochScoreSheet,
   type EpochScoringContext,
   type EpochSubmissionsResponse,
-  type Listing,
+  type MinerAuditSummary,
   type MinerEvidence,
+  NO_VERDICT_REASONS,
+  type ScoringReason,
   type ValidationResultsFile,
-  accuracySampleIndices,
-  accuracySampleSeed,
-  accuracySampleSize,
+  applyCredibility,
+  auditedZipcodes,
   buildValidationResultsFile,
   minerEpochUploadCaps,
+  credibilityMinersOf,
+  mayBeCredited,
   scoreEpoch,
   serializeValidationResults,
+  summariseMinerAudit,
 } from '@resi/core';
 import type { ObjectFetcher } from '../download/object-fetcher.js';
 import { type VerifiedSubmission, downloadSubmissions } from '../download/submission-files.js';
 import type { DownloadLimits } from '../download/verified-download.js';
 import { DuckDbSession, type DuckDbSessionOptions } from '../scan/duckdb-session.js';
-import { EpochListingsScan } from '../scan/epoch-listings-scan.js';
-import { mapWithConcurrency } from '../util/concurrency.js';
-import type { VerificationSource } from '../verification/verification-source.js';
-import { type SampleCheck, checkSampledListing, tallySampleChecks } from '../verification/verify-sample.js';
+import { type CreditedListings, EpochListingsScan, type ScannedListings } from '../scan/epoch-listings-scan.js';
+import type { AuditSources } from '../verification/verification-source.js';
+import { type AuditVerification, verifyAuditRows } from '../verification/verify-audit.js';
 
 export interface EpochScoringInput {
-  /** `GET /epoch/{id}` after COMPLETED: honeypots revealed. */
+  /** `GET /epoch/{id}` after the grace end: honeypots and the audit seed revealed. */
   readonly epoch: EpochAssignmentsResponse;
   /** `GET /epochs/{id}/submissions`. */
   readonly submissions: EpochSubmissionsResponse;
   readonly validatorHotkey: string;
+  /** Credibility before this epoch (the validator's state); empty for a first epoch. */
+  readonly credibility?: CredibilityState;
 }
 
 export interface EpochScoringOptions {
   /** Downloads go to `<workDirectory>/epoch=<id>/`; removed afterwards unless `keepFiles`. */
   readonly workDirectory: string;
   readonly fetcher: ObjectFetcher;
-  readonly verification: VerificationSource;
+  /** The enabled sources the audited zipcodes are verified against. */
+  readonly verification: AuditSources;
   readonly downloadConcurrency?: number;
+  /** Zipcode feeds fetched at once. */
   readonly verificationConcurrency?: number;
+  readonly credibility?: CredibilityParams;
   readonly downloadLimits?: DownloadLimits;
   readonly duckdb?: DuckDbSessionOptions;
   readonly keepFiles?: boolean;
@@ -51,7 +63,10 @@ export interface EpochScoringOptions {
 export interface EpochScoringTimings {
   download: number;
   scan: number;
+  /** Reading the audited rows back, fetching the feeds and judging every row. */
   verification: number;
+  /** Counting verdicts and crediting each listing to its earliest upload. */
+  crediting: number;
   scoring: number;
 }
 
@@ -61,8 +76,10 @@ export interface EpochScoringOutcome {
   readonly text: string;
   readonly sheet: EpochScoreSheet;
   readonly evidence: readonly MinerEvidence[];
-  /** Every sampled listing's verification, by miner. */
-  readonly sampleChecks: ReadonlyMap<string, readonly SampleCheck[]>;
+  /** Credibility after this epoch: keep `state` for the next one. */
+  readonly credibility: CredibilityUpdate;
+  /** The audit: feeds asked for and what they answered, distinct rows verified. */
+  readonly audit: { readonly feeds: AuditVerification['feeds']; readonly rowsVerified: number };
   readonly timings: EpochScoringTimings;
 }
 
@@ -80,6 +97,8 @@ export function scoringContextOf(input: EpochScoringInput): EpochScoringContext 
     }
     return { zipcode: zipcode.zipcode, expectedListings: zipcode.expectedListings, isHoneypot: zipcode.isHoneypot };
   });
+  const seed = epoch.auditSeed ?? null;
+  const real = zipcodes.filter((zipcode) => !zipcode.isHoneypot).map((zipcode) => zipcode.zipcode);
   return {
     epochId: epoch.epochId,
     nonce: epoch.nonce,
@@ -87,33 +106,62 @@ export function scoringContextOf(input: EpochScoringInput): EpochScoringContext 
     submissionDeadlineMs: Date.parse(submissions.submissionDeadline),
     graceEndMs: Date.parse(submissions.graceEnd),
     zipcodes,
+    audit: {
+      seed,
+      zipcodes: seed === null ? [] : auditedZipcodes(seed, real),
+      trueCounts: new Map(),
+      abstention:
+        seed === null
+          ? { code: 'no_audit_seed', message: `the API revealed no audit seed for epoch ${epoch.epochId}` }
+          : null,
+    },
   };
+}
+
+/**
+ * The credibility step: applies the scored epoch to the credibility held before it
+ * (`applyCredibility`: moving average of reward shares, penalties, abstentions kept). Separate
+ * from scoring so a simulation can run it over many epochs; `scoreEpochSubmissions` calls it.
+ */
+export function applyEpochCredibility(
+  prior: CredibilityState,
+  context: EpochScoringContext,
+  sheet: EpochScoreSheet,
+  params: CredibilityParams = CREDIBILITY_DEFAULTS,
+): CredibilityUpdate {
+  return applyCredibility(
+    prior,
+    { epochId: context.epochId, abstained: context.audit.abstention !== null, miners: credibilityMinersOf(sheet) },
+    params,
+  );
 }
 
 const now = () => performance.now();
 
 /**
- * Scores one epoch end to end: downloads and verifies every submission, scans all accepted
- * listings files at once with DuckDB, verifies each miner's deterministic accuracy sample, and
- * applies `scoreEpoch`. Refused uploads, undecodable files and honeypot claims score 0 with
- * their reason; the run goes on for everyone else. Returns the results file and its bytes.
+ * Scores one epoch end to end: downloads and verifies every submission; scans all accepted listings
+ * files at once with DuckDB; draws the audited zipcodes from the revealed seed and verifies every
+ * valid row there against its source's whole zipcode feed (each fetched once); credits each listing
+ * once, to its earliest upload; applies `scoreEpoch` and the credibility step. Refused uploads,
+ * undecodable files, honeypot claims and fabrication score 0 with their reason; faults on the
+ * validator's side (downloads, sources) give no verdict. Returns the results file and its bytes.
  */
 export async function scoreEpochSubmissions(
   input: EpochScoringInput,
   options: EpochScoringOptions,
 ): Promise<EpochScoringOutcome> {
   const log = options.log ?? (() => undefined);
-  const context = scoringContextOf(input);
-  const directory = join(options.workDirectory, `epoch=${context.epochId}`);
+  const initial = scoringContextOf(input);
+  const directory = join(options.workDirectory, `epoch=${initial.epochId}`);
   await rm(directory, { recursive: true, force: true });
   await mkdir(directory, { recursive: true });
-  const timings: EpochScoringTimings = { download: 0, scan: 0, verification: 0, scoring: 0 };
+  const timings: EpochScoringTimings = { download: 0, scan: 0, verification: 0, crediting: 0, scoring: 0 };
   let session: DuckDbSession | undefined;
   try {
     let started = now();
     const verified = await downloadSubmissions(input.submissions.submissions, {
-      epochId: context.epochId,
-      epochNonce: context.nonce,
+      epochId: initial.epochId,
+      epochNonce: initial.nonce,
       directory,
       fetcher: options.fetcher,
       concurrency: options.downloadConcurrency ?? 8,
@@ -121,43 +169,74 @@ export async function scoreEpochSubmissions(
       ...(options.downloadLimits ? { limits: options.downloadLimits } : {}),
     });
     timings.download = now() - started;
-    const accepted = verified.filter((miner) => miner.rejection === null && miner.uploadedAtMs !== null);
-    log(`epoch ${context.epochId}: ${verified.length} submissions, ${accepted.length} accepted for scanning`);
+    const accepted = verified.filter(
+      (miner) => miner.rejection === null && miner.downloadFailure === null && miner.uploadedAtMs !== null,
+    );
+    log(`epoch ${initial.epochId}: ${verified.length} submissions, ${accepted.length} accepted for scanning`);
+    for (const miner of verified) {
+      if (miner.downloadFailure) log(`miner ${miner.hotkey}: no verdict, ${miner.downloadFailure}`);
+    }
 
     started = now();
     session = await DuckDbSession.open({ tempDirectory: join(directory, '.duckdb'), ...options.duckdb });
-    const honeypotZipcodes = context.zipcodes.filter((zipcode) => zipcode.isHoneypot).map((zipcode) => zipcode.zipcode);
+    const honeypotZipcodes = initial.zipcodes.filter((zipcode) => zipcode.isHoneypot).map((zipcode) => zipcode.zipcode);
     const scan = new EpochListingsScan(session, {
-      assignedZipcodes: context.zipcodes.map((zipcode) => zipcode.zipcode),
+      assignedZipcodes: initial.zipcodes.map((zipcode) => zipcode.zipcode),
       honeypotZipcodes,
-      epochStartMs: context.epochStartMs,
-      graceEndMs: context.graceEndMs,
+      epochStartMs: initial.epochStartMs,
+      graceEndMs: initial.graceEndMs,
     });
     const scanned = await scan.scan(
       accepted.map((miner) => ({ hotkey: miner.hotkey, uploadedAtMs: miner.uploadedAtMs!, files: miner.files })),
     );
     for (const [hotkey, file] of scanned.corrupt) log(`miner ${hotkey}: ${file.name} does not decode: ${file.detail}`);
-    // Honeypot claimers score 0 whatever their sample says, so their listings are not re-fetched.
-    const positions = new Map<string, number[]>();
-    for (const [hotkey, listings] of scanned.evidence) {
-      if (honeypotZipcodes.some((zipcode) => (listings.rowsByZipcode.get(zipcode) ?? 0) > 0)) continue;
-      const size = accuracySampleSize(listings.validRows);
-      positions.set(
-        hotkey,
-        accuracySampleIndices(accuracySampleSeed(context.nonce, context.epochId, hotkey), listings.validRows, size),
-      );
-    }
-    const samples = await scan.sampledListings(positions);
     timings.scan = now() - started;
 
+    // The audit: honeypot claimers score 0 whatever their rows say, so theirs are not verified.
     started = now();
-    const sampleChecks = await verifyAllSamples(options.verification, samples, options.verificationConcurrency ?? 16);
+    const audited = [...scanned.evidence]
+      .filter(([, listings]) => !honeypotZipcodes.some((zipcode) => (listings.rowsByZipcode.get(zipcode) ?? 0) > 0))
+      .map(([hotkey]) => hotkey);
+    const rows = await scan.auditRows(initial.audit.zipcodes, audited);
+    options.verification.startEpoch?.();
+    const verification = await verifyAuditRows(rows, options.verification, {
+      concurrency: options.verificationConcurrency ?? 16,
+    });
+    for (const feed of verification.feeds) log(`audit ${feed.zipcode} at ${feed.source}: ${feed.outcome}`);
     timings.verification = now() - started;
 
     started = now();
-    const evidence = verified.map((miner) => evidenceOf(miner, scanned, sampleChecks));
+    await scan.recordVerdicts(verification.verdicts);
+    const counts = await scan.auditCounts(initial.audit.zipcodes);
+    const context: EpochScoringContext = {
+      ...initial,
+      audit: {
+        ...initial.audit,
+        trueCounts: verification.trueCounts,
+        abstention: initial.audit.abstention ?? epochAbstention(verification),
+      },
+    };
+    if (context.audit.abstention)
+      log(`epoch ${context.epochId}: this validator abstains: ${context.audit.abstention.message}`);
+    const audits = new Map(audited.map((hotkey) => [hotkey, summariseMinerAudit(counts.get(hotkey) ?? [])]));
+    const drafts = verified.map((miner) => evidenceOf(miner, scanned, audits, null));
+    const credited = await scan.credit(
+      drafts.filter((miner) => mayBeCredited(miner, context)).map((miner) => miner.hotkey),
+    );
+    const evidence = verified.map((miner) => evidenceOf(miner, scanned, audits, credited.get(miner.hotkey) ?? null));
+    timings.crediting = now() - started;
+
+    started = now();
     const sheet = scoreEpoch(context, evidence);
-    const file = buildValidationResultsFile({ context, evidence, sheet, validatorHotkey: input.validatorHotkey });
+    const params = options.credibility ?? CREDIBILITY_DEFAULTS;
+    const credibility = applyEpochCredibility(input.credibility ?? EMPTY_CREDIBILITY, context, sheet, params);
+    const file = buildValidationResultsFile({
+      context,
+      evidence,
+      sheet,
+      validatorHotkey: input.validatorHotkey,
+      credibility: { params, changes: credibility.changes },
+    });
     const text = serializeValidationResults(file);
     timings.scoring = now() - started;
     return {
@@ -165,7 +244,8 @@ export async function scoreEpochSubmissions(
       text,
       sheet,
       evidence,
-      sampleChecks: new Map([...sampleChecks].map(([hotkey, result]) => [hotkey, result.checks])),
+      credibility,
+      audit: { feeds: verification.feeds, rowsVerified: verification.verdicts.size },
       timings,
     };
   } finally {
@@ -175,25 +255,31 @@ export async function scoreEpochSubmissions(
 }
 
 /**
- * Verifies every miner's sample through one pool of `concurrency` lookups, so slow answers overlap
- * across miners; results are regrouped per miner in sample order.
+ * The whole-epoch abstention: rows had to be verified but not one got a verdict (every source
+ * down, blocked or unsupported). The validator then says so and changes nobody's credibility.
  */
-async function verifyAllSamples(
-  source: VerificationSource,
-  samples: ReadonlyMap<string, readonly Listing[]>,
-  concurrency: number,
-): Promise<Map<string, { tally: AccuracyTally; checks: SampleCheck[] }>> {
-  const lookups = [...samples].flatMap(([hotkey, listings]) => listings.map((listing) => ({ hotkey, listing })));
-  const checks = await mapWithConcurrency(lookups, concurrency, ({ listing }) => checkSampledListing(source, listing));
-  const byMiner = new Map<string, SampleCheck[]>([...samples.keys()].map((hotkey) => [hotkey, []]));
-  lookups.forEach((lookup, index) => byMiner.get(lookup.hotkey)!.push(checks[index]!));
-  return new Map([...byMiner].map(([hotkey, list]) => [hotkey, { tally: tallySampleChecks(list), checks: list }]));
+function epochAbstention(verification: AuditVerification): ScoringReason | null {
+  if (verification.verdicts.size === 0) return null;
+  const reasons = new Map<string, number>();
+  for (const verdict of verification.verdicts.values()) {
+    if (!(NO_VERDICT_REASONS as readonly string[]).includes(verdict)) return null;
+    reasons.set(verdict, (reasons.get(verdict) ?? 0) + 1);
+  }
+  const detail = [...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ');
+  return {
+    code: 'no_verdict',
+    message: `none of the ${verification.verdicts.size} distinct audited rows could be checked (${detail})`,
+  };
 }
 
 function evidenceOf(
   miner: VerifiedSubmission,
-  scanned: Awaited<ReturnType<EpochListingsScan['scan']>>,
-  checks: ReadonlyMap<string, { tally: AccuracyTally }>,
+  scanned: {
+    readonly evidence: ReadonlyMap<string, ScannedListings>;
+    readonly corrupt: ReadonlyMap<string, { name: string }>;
+  },
+  audits: ReadonlyMap<string, MinerAuditSummary>,
+  credited: CreditedListings | null,
 ): MinerEvidence {
   const base = {
     hotkey: miner.hotkey,
@@ -201,21 +287,42 @@ function evidenceOf(
     uploadedAtMs: miner.uploadedAtMs,
     listingsClaimed: miner.listingsClaimed,
   };
-  if (miner.rejection) return { ...base, rejection: miner.rejection, listings: null, accuracy: null };
+  const unscanned = { listings: null, audit: null };
+  if (miner.rejection) return { ...base, rejection: miner.rejection, abstention: null, ...unscanned };
+  if (miner.downloadFailure) {
+    return {
+      ...base,
+      rejection: null,
+      abstention: {
+        code: 'download_failed',
+        message: 'the upload could not be downloaded (a fault on the way, not in the upload)',
+      },
+      ...unscanned,
+    };
+  }
   const corrupt = scanned.corrupt.get(miner.hotkey);
   if (corrupt !== undefined) {
     return {
       ...base,
       // Implementation-neutral, so validators on other DuckDB releases or paths write the same words.
       rejection: { code: 'corrupt_parquet', message: `${corrupt.name} does not decode: its column data is corrupt` },
-      listings: null,
-      accuracy: null,
+      abstention: null,
+      ...unscanned,
     };
   }
+  const listings = scanned.evidence.get(miner.hotkey);
   return {
     ...base,
     rejection: null,
-    listings: scanned.evidence.get(miner.hotkey) ?? null,
-    accuracy: checks.get(miner.hotkey)?.tally ?? null,
+    abstention: null,
+    listings: listings
+      ? {
+          ...listings,
+          listingsByZipcode: credited?.listingsByZipcode ?? new Map(),
+          creditedByZipcode: credited?.creditedByZipcode ?? new Map(),
+          overlapRows: credited?.overlapRows ?? 0,
+        }
+      : null,
+    audit: audits.get(miner.hotkey) ?? null,
   };
 }

@@ -1,19 +1,26 @@
 import { basename } from 'node:path';
 import {
-  COPY_FINGERPRINT_COLUMNS,
   LISTING_COLUMNS,
+  LISTING_COLUMN_NAMES,
   type Listing,
   type ListingColumnName,
   type ListingsSchemaInspection,
   type MinerListingsEvidence,
+  type NoVerdictReason,
+  NO_VERDICT_REASONS,
   type RowQualityReason,
+  type RowVerdict,
+  type ZipcodeAudit,
 } from '@resi/core';
 import { type DuckDbSession } from './duckdb-session.js';
 import {
+  ADDRESS_KEY_SQL,
   IDENTITY_HASH_SQL,
   type ListingRulesContext,
+  URL_KEY_SQL,
   columnFlagsSql,
   fingerprintSql,
+  keyHashSql,
   listingReasonPredicates,
   normalisedColumnSql,
   qualityMasks,
@@ -48,11 +55,40 @@ export interface UndecodableFile {
   readonly detail: string;
 }
 
-/** What one scan found: evidence per miner, and the miners with a file DuckDB could not decode. */
+/** What scanning one miner's rows found before crediting (see `EpochListingsScan.credit`). */
+export type ScannedListings = Omit<MinerListingsEvidence, 'listingsByZipcode' | 'creditedByZipcode' | 'overlapRows'>;
+
+/** What one scan found: counts per miner, and the miners with a file DuckDB could not decode. */
 export interface EpochScanResult {
-  readonly evidence: Map<string, MinerListingsEvidence>;
+  readonly evidence: Map<string, ScannedListings>;
   readonly corrupt: Map<string, UndecodableFile>;
 }
+
+/** A distinct row to verify in an audited zipcode: `fingerprint` stands for every row with these values. */
+export interface AuditRow {
+  readonly fingerprint: bigint;
+  readonly listing: Listing;
+}
+
+/** What crediting found for one miner. */
+export type CreditedListings = Pick<MinerListingsEvidence, 'listingsByZipcode' | 'creditedByZipcode' | 'overlapRows'>;
+
+/**
+ * The columns whose values a verification compares: every §7 column but `scraped_timestamp`, which
+ * a miner writes freely. Rows agreeing on them get one verdict, so honest miners' common rows are
+ * verified once however many miners uploaded them.
+ */
+export const AUDIT_FINGERPRINT_COLUMNS: readonly ListingColumnName[] = LISTING_COLUMN_NAMES.filter(
+  (name) => name !== 'scraped_timestamp',
+);
+
+const AUDIT_FINGERPRINT_SQL = fingerprintSql(AUDIT_FINGERPRINT_COLUMNS);
+
+/**
+ * A row's place in the crediting order as one BIGINT: `miner_idx << 47 | file_idx << 31 | row_no`
+ * (miners in upload order, below 2¹⁶; files below 2¹⁶; rows per file below 2³¹).
+ */
+const ORDER_SQL = `((r.miner_idx::BIGINT << 47) | (r.file_idx::BIGINT << 31) | r.row_no)`;
 
 /**
  * Text columns whose values repeat across miners (every honest miner uploads the same listing with
@@ -106,8 +142,10 @@ function normalisedRowsSql(files: readonly ScanListingsFile[]): string {
 /**
  * Scans every miner's listings with DuckDB, all files in one vectorised pass, and derives what
  * scoring needs (`MinerListingsEvidence`): per-row reasons as a bit set, duplicates by identity,
- * copies by fingerprint against the earlier upload (server time, then hotkey), and the credited
- * listings per zipcode. Also reads back the rows an accuracy sample picks.
+ * the identity keys (normalised URL, normalised address with zipcode) and a fingerprint of the
+ * compared values. Then, in steps the pipeline drives: the distinct rows of the audited zipcodes
+ * to verify, their verdicts counted per miner and zipcode, and the crediting of each listing once,
+ * to its earliest upload (server time, then hotkey; then file and row order).
  */
 export class EpochListingsScan {
   private readonly predicates;
@@ -130,10 +168,12 @@ export class EpochListingsScan {
     this.filesByPath = new Map(miners.flatMap((miner) => miner.files.map((file) => [file.path, file] as const)));
     await this.session.run(`
       DROP TABLE IF EXISTS scan_miners; DROP TABLE IF EXISTS scan_files; DROP TABLE IF EXISTS scan_rows;
+      DROP TABLE IF EXISTS scan_verdicts;
+      CREATE TEMP TABLE scan_verdicts (fingerprint UHUGEINT, verdict VARCHAR);
       CREATE TEMP TABLE scan_miners (miner_idx INTEGER, hotkey VARCHAR, upload_rank INTEGER);
       CREATE TEMP TABLE scan_files (path VARCHAR, miner_idx INTEGER, file_idx INTEGER);
       CREATE TEMP TABLE scan_rows (miner_idx INTEGER, file_idx INTEGER, row_no BIGINT, zipcode VARCHAR,
-        flags BIGINT, identity UHUGEINT, fingerprint UHUGEINT);`);
+        flags BIGINT, identity UHUGEINT, url_key UHUGEINT, addr_key UHUGEINT, fingerprint UHUGEINT);`);
     const minersAppender = await this.session.connection.createAppender('scan_miners');
     const filesAppender = await this.session.connection.createAppender('scan_files');
     byUpload.forEach((miner, index) => {
@@ -187,7 +227,7 @@ export class EpochListingsScan {
       try {
         await this.session.run(`SELECT count(*) FROM (${normalisedRowsSql([file])}) AS raw WHERE raw.row_no >= 0`);
         await this.session.run(
-          `SELECT max(${IDENTITY_HASH_SQL}), max(${fingerprintSql(COPY_FINGERPRINT_COLUMNS)}) FROM (${normalisedRowsSql([file])})`,
+          `SELECT max(${IDENTITY_HASH_SQL}), max(${AUDIT_FINGERPRINT_SQL}) FROM (${normalisedRowsSql([file])})`,
         );
       } catch {
         return basename(file.path);
@@ -224,13 +264,15 @@ export class EpochListingsScan {
       SELECT f.miner_idx, f.file_idx, raw.row_no, raw.zipcode,
         ${bits.join(' | ')},
         ${IDENTITY_HASH_SQL},
-        ${fingerprintSql(COPY_FINGERPRINT_COLUMNS)}
+        ${keyHashSql(URL_KEY_SQL, 'resi-url')},
+        ${keyHashSql(ADDRESS_KEY_SQL, 'resi-address')},
+        ${AUDIT_FINGERPRINT_SQL}
       FROM (${rows}) AS raw
       JOIN scan_files AS f ON f.path = raw.path
       ${joins.join('\n      ')}`);
   }
 
-  private async summarise(miners: readonly ScanMiner[]): Promise<Map<string, MinerListingsEvidence>> {
+  private async summarise(miners: readonly ScanMiner[]): Promise<Map<string, ScannedListings>> {
     const masks = qualityMasks(this.predicates);
     const reasonSums = this.predicates
       .map((_, bit) => `sum(((flags >> ${bit}) & 1)::INTEGER) AS reason_${bit}`)
@@ -245,51 +287,27 @@ export class EpochListingsScan {
         ${reasonSums}
       FROM scan_rows GROUP BY miner_idx`);
 
-    const outsideHoneypots = this.epoch.honeypotZipcodes.length
-      ? `zipcode NOT IN (${this.epoch.honeypotZipcodes.map(sqlString).join(', ')})`
-      : 'true';
-    // miner_idx is the upload rank: the smallest index holding a fingerprint uploaded it first.
-    await this.session.run(`
-      DROP TABLE IF EXISTS scan_marks;
-      CREATE TEMP TABLE scan_marks AS
-      SELECT r.miner_idx, r.zipcode, r.flags, r.identity, first.first_idx
-      FROM scan_rows AS r
-      JOIN (SELECT fingerprint, min(miner_idx) AS first_idx FROM scan_rows GROUP BY fingerprint) AS first USING (fingerprint)`);
-    const byZipcode = await this.session.rows<{
-      miner_idx: number;
-      zipcode: string | null;
-      rows: bigint;
-      credited: bigint;
-    }>(`
-      SELECT miner_idx, zipcode, count(*) AS rows,
-        count(DISTINCT identity) FILTER (WHERE flags = 0 AND miner_idx = first_idx AND ${outsideHoneypots}) AS credited
-      FROM scan_marks GROUP BY miner_idx, zipcode`);
-    const copies = await this.session.rows<{ miner_idx: number; copied: bigint; sources: number[] }>(`
-      SELECT miner_idx, count(*) AS copied, list_sort(list_distinct(list(first_idx))) AS sources
-      FROM scan_marks WHERE miner_idx > first_idx GROUP BY miner_idx`);
+    const byZipcode = await this.session.rows<{ miner_idx: number; zipcode: string | null; rows: bigint }>(`
+      SELECT miner_idx, zipcode, count(*) AS rows FROM scan_rows GROUP BY miner_idx, zipcode`);
 
     const indexOf = new Map(this.miners.map((miner, index) => [miner.hotkey, index]));
     const totalsByIndex = new Map(totals.map((row) => [Number(row.miner_idx), row]));
-    const copiesByIndex = new Map(copies.map((row) => [Number(row.miner_idx), row]));
-    const zipcodesByIndex = new Map<number, { rows: Map<string, number>; credited: Map<string, number> }>();
+    const zipcodesByIndex = new Map<number, Map<string, number>>();
     const zipcodeOf = (row: { zipcode: string | null }) => row.zipcode ?? '';
     const sortedZipcodes = [...byZipcode].sort((a, b) =>
       zipcodeOf(a) < zipcodeOf(b) ? -1 : zipcodeOf(a) > zipcodeOf(b) ? 1 : 0,
     );
     for (const row of sortedZipcodes) {
       const index = Number(row.miner_idx);
-      const entry = zipcodesByIndex.get(index) ?? { rows: new Map(), credited: new Map() };
-      const zipcode = zipcodeOf(row);
-      entry.rows.set(zipcode, Number(row.rows));
-      if (Number(row.credited) > 0) entry.credited.set(zipcode, Number(row.credited));
+      const entry = zipcodesByIndex.get(index) ?? new Map<string, number>();
+      entry.set(zipcodeOf(row), Number(row.rows));
       zipcodesByIndex.set(index, entry);
     }
 
-    const evidence = new Map<string, MinerListingsEvidence>();
+    const evidence = new Map<string, ScannedListings>();
     for (const miner of miners) {
       const index = indexOf.get(miner.hotkey)!;
       const total = totalsByIndex.get(index);
-      const copy = copiesByIndex.get(index);
       const zipcodes = zipcodesByIndex.get(index);
       const reasonCounts: Partial<Record<RowQualityReason, number>> = {};
       this.predicates.forEach((predicate, bit) => {
@@ -303,58 +321,158 @@ export class EpochListingsScan {
         rowsWithUnreasonableValues: Number(total?.unreasonable ?? 0),
         duplicateRows: Number(total?.duplicate_rows ?? 0),
         validRows: Number(total?.valid_rows ?? 0),
-        rowsByZipcode: zipcodes?.rows ?? new Map(),
-        creditedByZipcode: zipcodes?.credited ?? new Map(),
-        copiedRows: Number(copy?.copied ?? 0),
-        copiedFrom: (copy?.sources ?? []).map((source) => this.miners[Number(source)]!.hotkey).sort(),
+        rowsByZipcode: zipcodes ?? new Map(),
         reasonCounts,
       });
     }
     return evidence;
   }
 
-  /**
-   * The listings at the given positions among each miner's valid rows (canonical order: files in
-   * the order given to `scan`, rows in file order), as the accuracy sample picked them.
-   */
-  async sampledListings(positions: ReadonlyMap<string, readonly number[]>): Promise<Map<string, Listing[]>> {
-    const wanted = [...positions].filter(([, list]) => list.length > 0);
-    const result = new Map<string, Listing[]>(wanted.map(([hotkey]) => [hotkey, []]));
-    if (wanted.length === 0) return result;
-    await this.session.run(`
-      DROP TABLE IF EXISTS scan_sample;
-      CREATE TEMP TABLE scan_sample (miner_idx INTEGER, position BIGINT);`);
+  private indexesOf(hotkeys: Iterable<string>): number[] {
     const indexOf = new Map(this.miners.map((miner, index) => [miner.hotkey, index]));
-    const appender = await this.session.connection.createAppender('scan_sample');
-    for (const [hotkey, list] of wanted) {
-      for (const position of list) {
-        appender.appendInteger(indexOf.get(hotkey)!);
-        appender.appendBigInt(BigInt(position));
-        appender.endRow();
-      }
+    return [...hotkeys].map((hotkey) => indexOf.get(hotkey)).filter((index) => index !== undefined);
+  }
+
+  private static inList(values: readonly (string | number)[]): string {
+    return values.length === 0
+      ? '(NULL)'
+      : `(${values.map((value) => (typeof value === 'number' ? String(value) : sqlString(value))).join(', ')})`;
+  }
+
+  /**
+   * The distinct valid rows the given miners claim in the audited zipcodes, one per fingerprint
+   * (rows agreeing on every compared value share a verdict), in fingerprint order. Reads only
+   * those miners' files again, for the columns of those rows.
+   */
+  async auditRows(zipcodes: readonly string[], hotkeys: Iterable<string>): Promise<AuditRow[]> {
+    const miners = this.indexesOf(hotkeys);
+    if (zipcodes.length === 0 || miners.length === 0) return [];
+    const zipcodeList = EpochListingsScan.inList(zipcodes);
+    await this.session.run(`
+      DROP TABLE IF EXISTS scan_audit_keys;
+      CREATE TEMP TABLE scan_audit_keys AS
+      SELECT DISTINCT fingerprint FROM scan_rows
+      WHERE flags = 0 AND zipcode IN ${zipcodeList} AND miner_idx IN ${EpochListingsScan.inList(miners)}`);
+    const files = this.miners.flatMap((miner, index) => (miners.includes(index) ? miner.files : []));
+    if (files.length === 0) return [];
+    const columns = LISTING_COLUMNS.map((column) => sqlIdentifier(column.name));
+    const rows = await this.session.rows<Record<string, unknown>>(`
+      SELECT fingerprint, ${columns.map((column) => `first(${column}) AS ${column}`).join(', ')}
+      FROM (SELECT ${AUDIT_FINGERPRINT_SQL} AS fingerprint, ${columns.join(', ')}
+            FROM (${normalisedRowsSql(files)}) WHERE zipcode IN ${zipcodeList})
+      SEMI JOIN scan_audit_keys USING (fingerprint)
+      GROUP BY fingerprint ORDER BY fingerprint`);
+    return rows.map((row) => ({
+      fingerprint: BigInt(row.fingerprint as bigint),
+      listing: Object.fromEntries(LISTING_COLUMNS.map((column) => [column.name, row[column.name] ?? null])) as Listing,
+    }));
+  }
+
+  /** Records the verdict of each audited fingerprint (see `auditRows`). */
+  async recordVerdicts(verdicts: ReadonlyMap<bigint, RowVerdict>): Promise<void> {
+    await this.session.run('DELETE FROM scan_verdicts');
+    const appender = await this.session.connection.createAppender('scan_verdicts');
+    for (const [fingerprint, verdict] of verdicts) {
+      appender.appendUHugeInt(fingerprint);
+      appender.appendVarchar(verdict);
+      appender.endRow();
     }
     appender.closeSync();
-    await this.session.run(`
-      DROP TABLE IF EXISTS scan_sample_rows;
-      CREATE TEMP TABLE scan_sample_rows AS
-      SELECT s.miner_idx, s.position, f.path, v.row_no
-      FROM (SELECT miner_idx, file_idx, row_no,
-              row_number() OVER (PARTITION BY miner_idx ORDER BY file_idx, row_no) - 1 AS position
-            FROM scan_rows WHERE flags = 0) AS v
-      JOIN scan_sample AS s USING (miner_idx, position)
-      JOIN scan_files AS f USING (miner_idx, file_idx)`);
-    const paths = await this.session.rows<{ path: string }>('SELECT DISTINCT path FROM scan_sample_rows ORDER BY path');
-    const files = paths.map((row) => this.filesByPath.get(row.path)!);
-    const columns = LISTING_COLUMNS.map((column) => `raw.${sqlIdentifier(column.name)}`).join(', ');
-    const rows = await this.session.rows<Record<string, unknown>>(`
-      SELECT s.miner_idx, s.position, ${columns}
-      FROM (${normalisedRowsSql(files)}) AS raw
-      JOIN scan_sample_rows AS s ON s.path = raw.path AND s.row_no = raw.row_no
-      ORDER BY s.miner_idx, s.position`);
-    for (const row of rows) {
+  }
+
+  /** Each miner's verdicts per audited zipcode, over its valid rows there (after `recordVerdicts`). */
+  async auditCounts(zipcodes: readonly string[]): Promise<Map<string, ZipcodeAudit[]>> {
+    const result = new Map<string, ZipcodeAudit[]>();
+    if (zipcodes.length === 0) return result;
+    const counts = await this.session.rows<{
+      miner_idx: number;
+      zipcode: string;
+      verdict: string | null;
+      rows: bigint;
+    }>(`
+      SELECT r.miner_idx, r.zipcode, v.verdict, count(*) AS rows
+      FROM scan_rows AS r JOIN scan_verdicts AS v USING (fingerprint)
+      WHERE r.flags = 0 AND r.zipcode IN ${EpochListingsScan.inList(zipcodes)}
+      GROUP BY ALL ORDER BY r.miner_idx, r.zipcode, v.verdict`);
+    const byKey = new Map<
+      string,
+      { hotkey: string; audit: { -readonly [K in keyof ZipcodeAudit]: ZipcodeAudit[K] } }
+    >();
+    for (const row of counts) {
       const hotkey = this.miners[Number(row.miner_idx)]!.hotkey;
-      const listing = Object.fromEntries(LISTING_COLUMNS.map((column) => [column.name, row[column.name] ?? null]));
-      result.get(hotkey)!.push(listing as Listing);
+      const key = `${hotkey}|${row.zipcode}`;
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = {
+          hotkey,
+          audit: { zipcode: row.zipcode, rows: 0, verified: 0, mismatched: 0, notFound: 0, noVerdict: {} },
+        };
+        byKey.set(key, entry);
+      }
+      const rows = Number(row.rows);
+      const audit = entry.audit;
+      audit.rows += rows;
+      if (row.verdict === 'verified') audit.verified += rows;
+      else if (row.verdict === 'mismatched') audit.mismatched += rows;
+      else if (row.verdict === 'not_found') audit.notFound += rows;
+      else if ((NO_VERDICT_REASONS as readonly string[]).includes(row.verdict ?? '')) {
+        const reason = row.verdict as NoVerdictReason;
+        audit.noVerdict = { ...audit.noVerdict, [reason]: (audit.noVerdict[reason] ?? 0) + rows };
+      }
+    }
+    for (const { hotkey, audit } of byKey.values()) result.set(hotkey, [...(result.get(hotkey) ?? []), audit]);
+    return result;
+  }
+
+  /**
+   * Credits each listing once, to its earliest upload: among the valid rows of the `creditable`
+   * miners that are not `mismatched` or `not_found`, a row is credited iff it is the first (upload
+   * order, then file and row order) to hold its URL key and the first to hold its address key.
+   * Per miner and zipcode: its own distinct listings, those credited, and the listings an earlier
+   * upload held first (overlap). Call after `recordVerdicts` (rows without a verdict count as unaudited).
+   */
+  async credit(creditable: Iterable<string>): Promise<Map<string, CreditedListings>> {
+    const miners = this.indexesOf(creditable);
+    const result = new Map<string, CreditedListings>();
+    for (const index of miners) {
+      result.set(this.miners[index]!.hotkey, {
+        listingsByZipcode: new Map(),
+        creditedByZipcode: new Map(),
+        overlapRows: 0,
+      });
+    }
+    if (miners.length === 0) return result;
+    await this.session.run(`
+      DROP TABLE IF EXISTS scan_eligible;
+      CREATE TEMP TABLE scan_eligible AS
+      SELECT r.miner_idx, r.zipcode, r.url_key, r.addr_key, ${ORDER_SQL} AS ord
+      FROM scan_rows AS r LEFT JOIN scan_verdicts AS v USING (fingerprint)
+      WHERE r.flags = 0 AND r.miner_idx IN ${EpochListingsScan.inList(miners)}
+        AND (v.verdict IS NULL OR v.verdict NOT IN ('mismatched', 'not_found'))`);
+    const rows = await this.session.rows<{
+      miner_idx: number;
+      zipcode: string;
+      own: bigint;
+      credited: bigint;
+      overlap: bigint;
+    }>(`
+      WITH first_url AS (SELECT url_key, min(ord) AS first FROM scan_eligible GROUP BY url_key),
+           first_addr AS (SELECT addr_key, min(ord) AS first FROM scan_eligible GROUP BY addr_key)
+      SELECT e.miner_idx, e.zipcode,
+        count(DISTINCT e.url_key) AS own,
+        count(*) FILTER (WHERE e.ord = u.first AND e.ord = a.first) AS credited,
+        count(DISTINCT e.url_key) FILTER (WHERE (u.first >> 47) < e.miner_idx OR (a.first >> 47) < e.miner_idx) AS overlap
+      FROM scan_eligible AS e JOIN first_url AS u USING (url_key) JOIN first_addr AS a USING (addr_key)
+      GROUP BY e.miner_idx, e.zipcode ORDER BY e.miner_idx, e.zipcode`);
+    for (const row of rows) {
+      const entry = result.get(this.miners[Number(row.miner_idx)]!.hotkey)!;
+      if (Number(row.own) > 0) (entry.listingsByZipcode as Map<string, number>).set(row.zipcode, Number(row.own));
+      if (Number(row.credited) > 0)
+        (entry.creditedByZipcode as Map<string, number>).set(row.zipcode, Number(row.credited));
+      result.set(this.miners[Number(row.miner_idx)]!.hotkey, {
+        ...entry,
+        overlapRows: entry.overlapRows + Number(row.overlap),
+      });
     }
     return result;
   }

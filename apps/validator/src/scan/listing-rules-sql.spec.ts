@@ -3,13 +3,17 @@ import {
   type ListingsFileRow,
   listingIdentityKey,
   listingPlausibilityReasons,
+  normaliseListingAddress,
+  normaliseListingUrl,
   validateListing,
 } from '@resi/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbSession } from './duckdb-session.js';
 import {
+  ADDRESS_KEY_SQL,
   IDENTITY_KEY_SQL,
+  URL_KEY_SQL,
   type ReasonPredicate,
   listingReasonPredicates,
   reasonFlagsSql,
@@ -163,6 +167,7 @@ describe('listing rules in SQL agree with the core rules', () => {
   const rows = craftedRows();
   let sqlReasons: string[][];
   let sqlIdentities: string[];
+  let sqlKeys: { url: string | null; addr: string | null }[];
   let standaloneAgrees = false;
 
   beforeAll(async () => {
@@ -172,10 +177,19 @@ describe('listing rules in SQL agree with the core rules', () => {
     const standalone = predicates.map(
       (predicate, bit) => `(CASE WHEN ${predicate.sql} THEN ${2 ** bit} ELSE 0 END)::BIGINT`,
     );
-    const result = await session.rows<{ row_index: number; flags: bigint; standalone: bigint; identity: string }>(
+    const result = await session.rows<{
+      row_index: number;
+      flags: bigint;
+      standalone: bigint;
+      identity: string;
+      url: string | null;
+      addr: string | null;
+    }>(
       `SELECT row_index, ${reasonFlagsSql(predicates)} AS flags, ${standalone.join(' + ')} AS standalone,
-        hex(${IDENTITY_KEY_SQL}) AS identity FROM rows_under_test ORDER BY row_index`,
+        hex(${IDENTITY_KEY_SQL}) AS identity, hex(${URL_KEY_SQL}) AS url, hex(${ADDRESS_KEY_SQL}) AS addr
+        FROM rows_under_test ORDER BY row_index`,
     );
+    sqlKeys = result.map((row) => ({ url: row.url, addr: row.addr }));
     standaloneAgrees = result.every((row) => row.flags === row.standalone);
     sqlReasons = result.map((row) =>
       predicates.filter((_, bit) => (BigInt(row.flags) >> BigInt(bit)) & 1n).map((predicate) => predicate.reason),
@@ -209,6 +223,22 @@ describe('listing rules in SQL agree with the core rules', () => {
 
   it('gives the same bits through the per-column CASE as through the standalone predicates', () => {
     expect(standaloneAgrees).toBe(true);
+  });
+
+  it('computes the identity keys of listingIdentityKeys (normalised URL, normalised address with zipcode)', () => {
+    const hex = (text: string) => Buffer.from(text).toString('hex').toUpperCase();
+    const valid = rows.flatMap((row, index) => (validateListing(row).ok ? [{ row, index }] : []));
+    expect(valid.length).toBeGreaterThan(10);
+    const mismatches = valid.flatMap(({ row, index }) => {
+      const expected = {
+        url: hex(normaliseListingUrl(row.source_url!)),
+        addr: hex(`${normaliseListingAddress(row.address!)}|${row.zipcode}`),
+      };
+      return JSON.stringify(expected) === JSON.stringify(sqlKeys[index])
+        ? []
+        : [{ row, expected, actual: sqlKeys[index] }];
+    });
+    expect(mismatches).toEqual([]);
   });
 
   it('computes the identity key of listingIdentityKey', () => {

@@ -282,11 +282,30 @@ export const IDENTITY_KEY_SQL =
   `coalesce("mls_id", "source_url", lower(regexp_replace("address", '[\\t\\n\\x0B\\f\\r ]+', ' ', 'g')), '')` +
   ` || '|' || coalesce("listing_status", '')`;
 
-/** The identity key as a 128-bit hash (two 64-bit DuckDB hashes), what duplicates are counted by. */
+/** The identity key as a 128-bit hash (two 64-bit DuckDB hashes), what duplicates within an upload are counted by. */
 export const IDENTITY_HASH_SQL = `((hash(${IDENTITY_KEY_SQL})::UHUGEINT << 64) | hash(${IDENTITY_KEY_SQL}, 'resi-identity')::UHUGEINT)`;
 
+/** `normaliseListingUrl` of `@resi/core` in SQL: host lower-cased without `www.`, path without trailing slashes. */
+export const URL_KEY_SQL = (() => {
+  const trimmed = `regexp_replace("source_url", '^[\t\n\x0B\f\r ]+|[\t\n\x0B\f\r ]+$', '', 'g')`;
+  const parts = `'^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]*)(?::[0-9]*)?([^?#]*)'`;
+  const host = `regexp_replace(lower(regexp_extract(${trimmed}, ${parts}, 1)), '^www\\.', '')`;
+  const path = `regexp_replace(regexp_extract(${trimmed}, ${parts}, 2), '/+$', '')`;
+  return `(CASE WHEN regexp_matches(${trimmed}, ${parts}) THEN ${host} || ${path} ELSE ${trimmed} END)`;
+})();
+
+/** `normaliseListingAddress` of `@resi/core` in SQL, then `|` and the zipcode. */
+export const ADDRESS_KEY_SQL =
+  `regexp_replace(regexp_replace(regexp_replace(lower("address"), '[.,#]', ' ', 'g'), '[\t\n\x0B\f\r ]+', ' ', 'g'), '^ | $', '', 'g')` +
+  ` || '|' || coalesce("zipcode", '')`;
+
+/** A text key as a 128-bit hash (two 64-bit DuckDB hashes with different seeds). */
+export function keyHashSql(key: string, salt: string): string {
+  return `((hash(${key})::UHUGEINT << 64) | hash(${key}, ${sqlString(salt)})::UHUGEINT)`;
+}
+
 /**
- * A 128-bit fingerprint of the row's values in `columns` (`COPY_FINGERPRINT_COLUMNS`): two 64-bit
+ * A 128-bit fingerprint of the row's values in `columns` (`AUDIT_FINGERPRINT_COLUMNS`): two 64-bit
  * DuckDB hashes of the typed values, NULL included. DuckDB hashes values natively, which is an
  * order of magnitude faster than printing them for MD5; a collision between two different rows of
  * an epoch (2.5 M rows) has a probability near 10⁻²⁶.

@@ -1,13 +1,15 @@
 import { open, readFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { epochIdSchema, sha256HexSchema, ss58AddressSchema } from '@resi/core';
+import { type CredibilityState, epochIdSchema, sha256HexSchema, ss58AddressSchema } from '@resi/core';
 import { z } from 'zod';
 
 /**
  * What the validator has done for each epoch, on disk, so a restart resumes where it stopped:
  * an epoch is scored once (its results file is kept and re-used), uploaded, reported and its
  * weights handled once, and an epoch that completed while the validator was down is still
- * processed. Written atomically (temporary file, fsync, rename).
+ * processed. Written atomically (temporary file, fsync, rename). It also holds each miner's
+ * credibility (the moving average weights come from), saved in the same write as the epoch that
+ * changed it, so a crash can neither apply an epoch twice nor lose one.
  */
 
 /** The steps of one epoch, in order. */
@@ -31,6 +33,19 @@ const epochRecordSchema = z.strictObject({
 });
 export type EpochRecord = z.infer<typeof epochRecordSchema>;
 
+const credibilitySchema = z.strictObject({
+  lastEpochId: epochIdSchema.nullable(),
+  miners: z.record(
+    ss58AddressSchema,
+    z.strictObject({
+      ema: z.number().min(0).max(1),
+      uid: z.int().nonnegative().nullable(),
+      penaltyEpochsLeft: z.int().nonnegative(),
+      lastEpochId: epochIdSchema,
+    }),
+  ),
+});
+
 const stateSchema = z.strictObject({
   version: z.literal(1),
   hotkey: ss58AddressSchema,
@@ -39,6 +54,8 @@ const stateSchema = z.strictObject({
   epochs: z.record(z.string(), epochRecordSchema),
   /** Epochs the API has no record of (no epoch was created in that slot). */
   absentEpochs: z.array(epochIdSchema),
+  /** Credibility after the last scored epoch; absent in files written before it existed. */
+  credibility: credibilitySchema.default({ lastEpochId: null, miners: {} }),
 });
 export type ValidatorState = z.infer<typeof stateSchema>;
 
@@ -62,7 +79,14 @@ export class ProcessedEpochStore {
       text = await readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.state = { version: 1, hotkey: this.hotkey, firstEpochId: null, epochs: {}, absentEpochs: [] };
+      this.state = {
+        version: 1,
+        hotkey: this.hotkey,
+        firstEpochId: null,
+        epochs: {},
+        absentEpochs: [],
+        credibility: { lastEpochId: null, miners: {} },
+      };
       return this.state;
     }
     let parsed;
@@ -100,9 +124,25 @@ export class ProcessedEpochStore {
     await this.save();
   }
 
-  async update(epochId: string, record: Omit<EpochRecord, 'updatedAt'>): Promise<EpochRecord> {
+  /** Credibility after the last scored epoch. */
+  get credibility(): CredibilityState {
+    return this.current.credibility;
+  }
+
+  /** Records an epoch's step; `credibility`, when given, is saved in the same write. */
+  async update(
+    epochId: string,
+    record: Omit<EpochRecord, 'updatedAt'>,
+    credibility?: CredibilityState,
+  ): Promise<EpochRecord> {
     const stored = { ...record, updatedAt: new Date().toISOString() };
     this.current.epochs[epochId] = stored;
+    if (credibility) {
+      this.current.credibility = {
+        lastEpochId: credibility.lastEpochId,
+        miners: Object.fromEntries(Object.entries(credibility.miners).map(([hotkey, entry]) => [hotkey, { ...entry }])),
+      };
+    }
     await this.save();
     return stored;
   }

@@ -12,6 +12,7 @@ import {
   type MinerSubmission,
   PROPERTY_TYPES,
   type StoredObject,
+  epochAuditSeed,
   listingsFileEntryOf,
   minerObjectKey,
   serializeMinerUploadMetadata,
@@ -195,7 +196,10 @@ export async function writeUpload(root: string, upload: SyntheticUpload): Promis
   };
 }
 
-/** `GET /epoch/{id}` as the API serves it after COMPLETED. */
+/** The audit seed the synthetic epoch's API reveals at the grace end. */
+export const AUDIT_SEED = epochAuditSeed('synthetic-zipcode-secret', EPOCH_ID);
+
+/** `GET /epoch/{id}` as the API serves it after the grace end: honeypots and the audit seed revealed. */
 export function epochResponse(zipcodes: readonly SyntheticZipcode[]): EpochAssignmentsResponse {
   const total = zipcodes.reduce((sum, zipcode) => sum + zipcode.expectedListings, 0);
   return {
@@ -208,6 +212,7 @@ export function epochResponse(zipcodes: readonly SyntheticZipcode[]): EpochAssig
     tolerancePercent: 10,
     submissionDeadline: SUBMISSION_DEADLINE.toISOString(),
     status: 'COMPLETED',
+    auditSeed: AUDIT_SEED,
     metadata: {
       totalExpectedListings: total,
       zipcodeCount: zipcodes.length,
@@ -277,7 +282,8 @@ export function garblePages(bytes: Uint8Array): Uint8Array {
 /**
  * Writes the crafted miners under `<root>/bucket` and the market feed at `<root>/market.json`:
  * honest; partial (two zipcodes); a fabricator in the honeypot; a copier of the honest miner
- * uploading later; a grace-period upload and one after the grace end; a truncated file; a file
+ * uploading later with every scrape instant and URL query changed; a grace-period upload and one
+ * after the grace end; a truncated file; a file
  * with garbled pages; a file storing prices as text; metadata claiming more rows than the file
  * has; an inventor of listings in a real zipcode; an upload without metadata.json. Each scrapes at
  * its own time, as real miners do.
@@ -300,7 +306,16 @@ export async function writeCraftedEpoch(root: string): Promise<{ submissions: Mi
       uploadedAt: at('18:00:00'),
       uid: 3,
     },
-    { label: 'copier', listings: honest, uploadedAt: at('19:30:00'), uid: 4 },
+    {
+      label: 'copier',
+      listings: honest.map((listing, index) => ({
+        ...listing,
+        source_url: `${listing.source_url}?ref=copy${index}`,
+        scraped_timestamp: new Date(Date.parse(listing.scraped_timestamp) + 7_000).toISOString(),
+      })),
+      uploadedAt: at('19:30:00'),
+      uid: 4,
+    },
     { label: 'late', listings: honestListings(market, at('16:40:00')), uploadedAt: at('20:05:00'), uid: 5 },
     { label: 'too-late', listings: honestListings(market, at('16:50:00')), uploadedAt: at('20:20:00'), uid: 6 },
     {

@@ -1,9 +1,9 @@
 import { type Listing, type ListingColumnName, type VerifiedListingValues, LISTING_COLUMN_NAMES } from '@resi/core';
 
 /**
- * Where the validator re-fetches sampled listings to check them (PROTOCOL.md §8, accuracy). A
- * source answers for one uploaded listing: found (with the values it holds now), not found, or
- * unavailable (it could not say: an error, a block, a timeout).
+ * Where the validator verifies the rows of the audited zipcodes (PROTOCOL.md §8): the enabled
+ * sources, each able to list a whole zipcode. The pipeline asks each source for each audited
+ * zipcode at most once per epoch and shares the answer among every miner.
  */
 export type VerificationAnswer =
   | { readonly kind: 'found'; readonly values: VerifiedListingValues }
@@ -15,13 +15,29 @@ export type VerificationAnswer =
       readonly code?: string;
     };
 
+/** One listing looked up at its source (the per-listing view `RoutedVerificationSource` gives). */
 export interface VerificationSource {
-  /** Shown in logs, e.g. `file`, `realtor`. */
   readonly name: string;
-  /** What the source holds now for the listing the miner uploaded. Never throws: errors are `unavailable`. */
   lookup(listing: Listing): Promise<VerificationAnswer>;
   close?(): Promise<void>;
 }
+
+export interface AuditSources {
+  /** Shown in logs, e.g. `file`, `realtor`. */
+  readonly name: string;
+  /** The enabled source serving listing URLs of `host` (lower case, no `www.`), or null when none does. */
+  sourceFor(host: string): string | null;
+  /** Every listing `source` has in `zipcode` now. Never throws: a failure after retries is `unavailable`. */
+  fetchZipcode(source: string, zipcode: string): Promise<ZipcodeFeedAnswer>;
+  /** Forgets the feeds of the previous epoch (a source is fetched once per epoch). */
+  startEpoch?(): void;
+  close?(): Promise<void>;
+}
+
+/** A source's answer for a whole zipcode. */
+export type ZipcodeFeedAnswer =
+  | { readonly kind: 'listings'; readonly listings: readonly SourceCandidate[] }
+  | { readonly kind: 'unavailable'; readonly reason: string; readonly code?: string };
 
 /** A candidate as the miner's source adapters yield it: listing columns, values unchecked. */
 export type SourceCandidate = { readonly [Column in ListingColumnName]?: unknown };
@@ -61,18 +77,17 @@ export function verifiedValuesOf(candidate: SourceCandidate): VerifiedListingVal
 }
 
 export interface FeedVerificationOptions {
-  /** Abort a zipcode fetch after this long; its lookups are then `unavailable`. */
+  /** Abort a zipcode fetch after this long; the zipcode is then `unavailable`. */
   readonly zipcodeTimeoutMs?: number;
 }
 
 /**
- * Verification through a zipcode feed: each zipcode is fetched once per run (every miner shares
- * the assignment, so 250 miners' samples cost one fetch per zipcode, not 12,500 page loads) and
- * sampled listings are looked up by source URL, then MLS id.
+ * Audit sources over one zipcode feed (the validator's configured source, built like a miner's):
+ * it answers for every listing host. Not cached here: the pipeline fetches each zipcode once per
+ * epoch, so a later epoch sees the source as it is then.
  */
-export class ZipcodeFeedVerificationSource implements VerificationSource {
+export class ZipcodeFeedAuditSources implements AuditSources {
   readonly name: string;
-  private readonly zipcodes = new Map<string, Promise<Map<string, SourceCandidate> | Error>>();
 
   constructor(
     private readonly feed: ZipcodeListingFeed,
@@ -81,36 +96,22 @@ export class ZipcodeFeedVerificationSource implements VerificationSource {
     this.name = feed.name;
   }
 
-  async lookup(listing: Listing): Promise<VerificationAnswer> {
-    let pending = this.zipcodes.get(listing.zipcode);
-    if (!pending) {
-      pending = this.fetchZipcode(listing.zipcode);
-      this.zipcodes.set(listing.zipcode, pending);
-    }
-    const index = await pending;
-    if (index instanceof Error) return { kind: 'unavailable', reason: index.message };
-    for (const key of lookupKeys(listing)) {
-      const candidate = index.get(key);
-      if (candidate) return { kind: 'found', values: verifiedValuesOf(candidate) };
-    }
-    return { kind: 'not_found' };
+  sourceFor(): string {
+    return this.feed.name;
   }
 
-  private async fetchZipcode(zipcode: string): Promise<Map<string, SourceCandidate> | Error> {
-    const index = new Map<string, SourceCandidate>();
+  async fetchZipcode(_source: string, zipcode: string): Promise<ZipcodeFeedAnswer> {
+    const listings: SourceCandidate[] = [];
     const signal = AbortSignal.timeout(this.options.zipcodeTimeoutMs ?? 120_000);
     try {
       // Verification needs every listing of the zipcode: no expectation a source could stop paging at.
       const request = { zipcode, expectedListings: Number.MAX_SAFE_INTEGER, signal };
-      for await (const page of this.feed.fetchZipcode(request)) {
-        for (const candidate of page) {
-          for (const key of lookupKeys(candidate)) if (!index.has(key)) index.set(key, candidate);
-        }
-      }
-      if (signal.aborted) return new Error(`${this.feed.name}: fetching zipcode ${zipcode} timed out`);
-      return index;
+      for await (const page of this.feed.fetchZipcode(request)) listings.push(...page);
+      if (signal.aborted)
+        return { kind: 'unavailable', reason: `${this.feed.name}: fetching zipcode ${zipcode} timed out` };
+      return { kind: 'listings', listings };
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return { kind: 'unavailable', reason: `${this.feed.name}: ${(error as Error).message}` };
     }
   }
 

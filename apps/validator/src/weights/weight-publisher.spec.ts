@@ -63,23 +63,26 @@ function fakeSetter(refusal?: WeightsRefusedError) {
 }
 
 describe('ChainWeightPublisher', () => {
-  it("maps miners to the chain's uids and submits their rewards; validators get no weight", async () => {
+  it("maps miners to the chain's uids and submits their credibility; validators get no weight", async () => {
     const { setter, submitted } = fakeSetter();
     const logs: string[] = [];
     const publisher = new ChainWeightPublisher(setter, { burnShare: 0, log: (line) => logs.push(line) });
     const publication = await publisher.publish(file);
-    // Rewards: Alice 0.55, Bob 0.15, Charlie 0.25 (a validator on chain: excluded from the table).
+    // Credibility: Alice and Bob by their reward shares; Charlie (a validator on chain) excluded from the table.
     expect(publication).toMatchObject({ outcome: 'set', detail: 'set_weights in tx 0xabc' });
     expect(publication.outcome === 'set' && publication.table.map((row) => [row.uid, row.hotkey])).toEqual([
       [10, ALICE],
       [11, BOB],
     ]);
+    const after = (hotkey: string) => file.validation_results[hotkey]!.credibility.after;
     expect([...submitted[0]!].sort((a, b) => a[0] - b[0])).toEqual([
-      [10, 0.55],
-      [11, 0.15],
-      [12, 0.25],
+      [10, after(ALICE)],
+      [11, after(BOB)],
+      [12, 0],
       [13, 0],
     ]);
+    expect(after(ALICE)).toBeGreaterThan(0.26);
+    expect(after(BOB)).toBeGreaterThan(0.02);
     expect(logs[0]).toContain(`weights for epoch ${CONTEXT.epochId}`);
   });
 

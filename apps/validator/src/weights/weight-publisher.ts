@@ -10,7 +10,13 @@ import {
   type SubtensorConnection,
 } from '@resi/chain';
 import { WeightMetricsFile } from './weight-metrics.js';
-import { type WeightTableRow, formatWeightTable, weightTableOf } from './weight-table.js';
+import {
+  type WeightTableRow,
+  credibilityByUid,
+  formatWeightTable,
+  resultsFileUidOf,
+  weightTableOf,
+} from './weight-table.js';
 
 /** What happened to an epoch's weights. */
 export type WeightPublication =
@@ -54,7 +60,7 @@ export class PrintWeightPublisher implements WeightPublisher {
 
   publish(file: ValidationResultsFile): Promise<WeightPublication> {
     const table = weightTableOf(file, {
-      uidOf: (hotkey) => file.validation_results[hotkey]?.uid,
+      uidOf: (hotkey) => resultsFileUidOf(file, hotkey),
       excludeUids: [],
       ...this.options,
     });
@@ -170,11 +176,7 @@ export class ChainWeightPublisher implements WeightPublisher {
         burnUid: this.options.burnUid,
       });
       this.options.log(`weights for epoch ${file.epoch_id}\n${formatWeightTable(table)}`);
-      const scores = new Map<number, number>();
-      for (const [hotkey, result] of Object.entries(file.validation_results)) {
-        const uid = uidByHotkey.get(hotkey);
-        if (uid !== undefined) scores.set(uid, (scores.get(uid) ?? 0) + result.weight);
-      }
+      const scores = credibilityByUid(file, (hotkey) => uidByHotkey.get(hotkey));
       const submission = await this.setter.setMinerWeights(scores);
       return {
         outcome: submission.kind === 'set' ? 'set' : 'committed',

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { EPOCH_PHASES } from '../epochs/epoch-phase.js';
-import { epochIdSchema, epochNonceSchema, isoInstantSchema, successTrueSchema, zipcodeSchema } from './primitives.js';
+import {
+  epochIdSchema,
+  epochNonceSchema,
+  isoInstantSchema,
+  sha256HexSchema,
+  successTrueSchema,
+  zipcodeSchema,
+} from './primitives.js';
 
 /** Market tiers of the seed's assignment response. */
 export const MARKET_TIERS = ['PREMIUM', 'STANDARD', 'EMERGING'] as const;
@@ -66,30 +73,37 @@ export const currentAssignmentsResponseSchema = z
   .meta({ id: 'CurrentAssignmentsResponse' });
 export type CurrentAssignmentsResponse = z.infer<typeof currentAssignmentsResponseSchema>;
 
-/** A zipcode in a validator's view of an epoch: `isHoneypot` appears once the epoch is COMPLETED. */
+/** A zipcode in a validator's view of an epoch: `isHoneypot` appears once the grace period has ended. */
 export const epochZipcodeSchema = z
   .object({ ...assignedZipcodeFields, isHoneypot: z.boolean().optional() })
   .meta({ id: 'EpochZipcode' });
 export type EpochZipcode = z.infer<typeof epochZipcodeSchema>;
 
-const HONEYPOTS_REVEALED_IN: ReadonlySet<string> = new Set(['COMPLETED', 'ARCHIVED']);
+const REVEALED_IN: ReadonlySet<string> = new Set(['COMPLETED', 'ARCHIVED']);
 
 /**
  * `GET /api/v1/zipcode-assignments/epoch/{epochId}` (validators; PROTOCOL.md §4): the `/current`
- * shape plus `status`. The schema itself refuses `isHoneypot` before the epoch is COMPLETED, so a
- * response that would leak honeypots to miners mid-epoch fails validation.
+ * shape plus `status`, and, once the epoch's grace period has ended (uploads are final), the
+ * honeypot flags and `auditSeed`, the seed that draws the audited zipcodes (`auditedZipcodes`).
+ * The schema refuses either before the epoch is COMPLETED, so a response that would leak them to
+ * miners mid-epoch fails validation.
  */
 export const epochAssignmentsResponseSchema = z
-  .object({ ...assignmentResponseFields, status: epochStatusSchema, zipcodes: z.array(epochZipcodeSchema) })
+  .object({
+    ...assignmentResponseFields,
+    status: epochStatusSchema,
+    zipcodes: z.array(epochZipcodeSchema),
+    auditSeed: sha256HexSchema
+      .optional()
+      .describe('Present once the grace period has ended: the seed of the audited zipcodes (hex HMAC-SHA256).'),
+  })
   .superRefine((response, context) => {
-    if (HONEYPOTS_REVEALED_IN.has(response.status)) return;
+    if (REVEALED_IN.has(response.status)) return;
+    const message = `must be absent while the epoch is ${response.status}: it is revealed once the grace period has ended`;
+    if (response.auditSeed !== undefined) context.addIssue({ code: 'custom', path: ['auditSeed'], message });
     response.zipcodes.forEach((zipcode, index) => {
       if (zipcode.isHoneypot !== undefined) {
-        context.addIssue({
-          code: 'custom',
-          path: ['zipcodes', index, 'isHoneypot'],
-          message: `must be absent while the epoch is ${response.status}: honeypots are revealed once it is COMPLETED`,
-        });
+        context.addIssue({ code: 'custom', path: ['zipcodes', index, 'isHoneypot'], message });
       }
     });
   })

@@ -89,7 +89,7 @@ export const dashboardMinerScoreSchema = z
   .object({
     hotkey: ss58AddressSchema,
     uid: z.int().nonnegative().nullable(),
-    outcome: z.enum(['scored', 'honeypot', 'rejected']),
+    outcome: z.enum(['scored', 'honeypot', 'fabricated', 'rejected', 'abstained']),
     totalScore: unit(),
     dataQuality: unit(),
     accuracy: unit(),
@@ -98,7 +98,7 @@ export const dashboardMinerScoreSchema = z
     /** Sum of the miner's zipcode rewards, before normalisation and burn. */
     weight: unit(),
     zipcodesWon: count(),
-    /** Stable reason codes (`honeypot`, `copied_rows`, `no_upload`, ...). */
+    /** Stable reason codes (`honeypot_listings`, `fabricated_listings`, `no_upload`, ...). */
     reasons: z.array(z.string()),
   })
   .meta({ id: 'DashboardMinerScore' });

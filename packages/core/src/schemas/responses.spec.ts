@@ -102,11 +102,11 @@ describe('assignment responses', () => {
     );
   });
 
-  it.each(['PENDING', 'ACTIVE'])('the epoch view refuses isHoneypot while %s', (status) => {
-    expect(issuesOf(epochAssignmentsResponseSchema, { ...epochAssignmentsResponse, status })).toEqual([
-      `zipcodes.0.isHoneypot: must be absent while the epoch is ${status}: honeypots are revealed once it is COMPLETED`,
-      `zipcodes.1.isHoneypot: must be absent while the epoch is ${status}: honeypots are revealed once it is COMPLETED`,
-    ]);
+  it.each(['PENDING', 'ACTIVE'])('the epoch view refuses isHoneypot and auditSeed while %s', (status) => {
+    const revealed = `must be absent while the epoch is ${status}: it is revealed once the grace period has ended`;
+    expect(
+      issuesOf(epochAssignmentsResponseSchema, { ...epochAssignmentsResponse, status, auditSeed: 'a'.repeat(64) }),
+    ).toEqual([`auditSeed: ${revealed}`, `zipcodes.0.isHoneypot: ${revealed}`, `zipcodes.1.isHoneypot: ${revealed}`]);
     const hidden = {
       ...epochAssignmentsResponse,
       status,

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { scoreEpoch, zipcodeScoreOf } from './epoch-scoring.js';
+import { mayBeCredited, scoreEpoch } from './epoch-scoring.js';
 import {
   ALICE,
   at,
+  audited,
   BOB,
   CHARLIE,
   CONTEXT,
@@ -12,7 +13,6 @@ import {
   FERDIE,
   listings,
   miner,
-  tally,
 } from './epoch-scoring.test-utils.js';
 
 describe('scoreEpoch: six crafted miners worked by hand', () => {
@@ -44,18 +44,24 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
       timeliness: 1,
       total_score: 0.928454,
     });
-    expect(bob.notes.map((note) => note.code)).toEqual(['listings_not_verified', 'listings_claim_exceeds_rows']);
+    expect(bob.notes.map((note) => note.code)).toEqual([
+      'overlap_with_earlier_uploads',
+      'listings_not_verified',
+      'listings_claim_exceeds_rows',
+    ]);
   });
 
-  it('penalises the grace-period upload through timeliness only', () => {
+  it('scores the slower honest miner fully but credits it only listings nobody uploaded first, and does not flag it', () => {
     // 5 of 15 grace minutes -> 1 - 0.5/3 = 0.833333; total 0.85 + 0.15 * 0.833333 = 0.97499995 -> 0.975
-    expect(byHotkey.get(CHARLIE)).toMatchObject({
+    const charlie = byHotkey.get(CHARLIE)!;
+    expect(charlie).toMatchObject({
       outcome: 'scored',
-      score: { timeliness: 0.833333, total_score: 0.975 },
-      notes: [
-        { code: 'late_upload', message: 'uploaded 300 s after the submission deadline, within the grace period' },
-      ],
+      score: { completeness: 1, timeliness: 0.833333, total_score: 0.975 },
+      weight: 0,
+      placings: [],
     });
+    expect(charlie.notes.map((note) => note.code)).toEqual(['late_upload', 'overlap_with_earlier_uploads']);
+    expect(charlie.notes[1]!.message).toContain('400 listings had been uploaded earlier');
   });
 
   it('zeroes the fabricator and says why', () => {
@@ -70,14 +76,12 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
     });
   });
 
-  it('credits the copier nothing: no completeness, no zipcode, no weight', () => {
+  it('pays the copier nothing: every listing it holds was credited to the earlier upload', () => {
     const eve = byHotkey.get(EVE)!;
-    // quality 1, accuracy 1, completeness 0, timeliness 1 -> 0.75, but it competes nowhere.
-    expect(eve.score).toMatchObject({ completeness: 0, total_score: 0.75 });
+    expect(eve.score.total_score).toBe(1);
     expect(eve.weight).toBe(0);
     expect(eve.placings).toEqual([]);
-    expect(eve.notes[0]).toMatchObject({ code: 'copied_listings' });
-    expect(eve.notes[0]!.message).toContain(ALICE);
+    expect(eve.notes.map((note) => note.code)).toEqual(['overlap_with_earlier_uploads']);
   });
 
   it('zeroes the corrupt upload with its reason', () => {
@@ -89,23 +93,27 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
     });
   });
 
-  it('ranks each real zipcode and pays pool x share', () => {
-    // 10001 (pool 0.25): Alice 1, Bob 0.978454 (completeness there 1), Charlie 0.975.
-    // 10002 (pool 0.75): Alice 1, Charlie 0.975, Bob 0.878454 (completeness there 0.6).
+  it('pays each zipcode pool in proportion to the listings credited there, times the miner score', () => {
+    // 10001 (pool 0.25): only Alice is credited -> 1 x 100/100.
+    // 10002 (pool 0.75): Alice 300 and Bob 50 of 350 -> 300/350 and 0.928454 x 50/350.
     const [z10001, z10002, honeypot] = sheet.zipcodes;
     expect(z10001!.pool).toBe(0.25);
-    expect(z10001!.ranking.map((entry) => [entry.hotkey, entry.zipcodeScore, entry.reward])).toEqual([
-      [ALICE, 1, 0.1375],
-      [BOB, 0.978454, 0.075],
-      [CHARLIE, 0.975, 0.025],
+    expect(z10001!.ranking.map((entry) => [entry.hotkey, entry.creditedListings, entry.share, entry.reward])).toEqual([
+      [ALICE, 100, 1, 0.25],
     ]);
-    expect(z10002!.ranking.map((entry) => [entry.hotkey, entry.zipcodeScore, entry.reward])).toEqual([
-      [ALICE, 1, 0.4125],
-      [CHARLIE, 0.975, 0.225],
-      [BOB, 0.878454, 0.075],
+    expect(z10002!.ranking.map((entry) => [entry.hotkey, entry.rank, entry.share])).toEqual([
+      [ALICE, 1, 0.857142857],
+      [BOB, 2, 0.132636286],
     ]);
-    expect(z10001!.observedListings).toBe(100);
-    expect(z10002!.observedListings).toBe(300);
+    expect(z10002!.ranking[0]!.reward).toBe(0.642857143);
+    expect(z10002!.ranking[1]!.reward).toBeCloseTo(0.0994772145, 9);
+    // The audited zipcode reports the source's true count, the other the most listings one rewarded miner had.
+    expect([z10001!.audited, z10001!.observedListings, z10002!.audited, z10002!.observedListings]).toEqual([
+      true,
+      100,
+      false,
+      300,
+    ]);
     expect(honeypot).toMatchObject({
       pool: 0,
       ranking: [],
@@ -115,14 +123,10 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
   });
 
   it('sums each miner rewards into its weight', () => {
-    expect(sheet.miners.map((result) => [result.hotkey, result.weight])).toEqual([
-      [FERDIE, 0],
-      [DAVE, 0],
-      [BOB, 0.15],
-      [CHARLIE, 0.25],
-      [ALICE, 0.55],
-      [EVE, 0],
-    ]);
+    const weights = new Map(sheet.miners.map((result) => [result.hotkey, result.weight]));
+    expect(weights.get(ALICE)).toBe(0.892857143);
+    expect(weights.get(BOB)).toBeCloseTo(0.099477215, 8);
+    expect([FERDIE, DAVE, CHARLIE, EVE].map((hotkey) => weights.get(hotkey))).toEqual([0, 0, 0, 0]);
   });
 
   it('does not depend on the order evidence arrives in', () => {
@@ -136,7 +140,7 @@ describe('scoreEpoch: other rules', () => {
       miner(ALICE, 1, {
         uploadedAtMs: at('20:15:01'),
         listings: listings({ credited: { '10001': 100 } }),
-        accuracy: tally(10, 10),
+        audit: audited(100, 100),
       }),
     ]);
     expect(sheet.miners[0]).toMatchObject({ outcome: 'rejected', notes: [{ code: 'uploaded_after_grace' }] });
@@ -147,25 +151,103 @@ describe('scoreEpoch: other rules', () => {
     expect(sheet.miners[0]).toMatchObject({ outcome: 'rejected', notes: [{ code: 'no_upload' }] });
   });
 
-  it('breaks a tie between equal miners by the earlier upload', () => {
+  it('lists equal rewards by the earlier upload', () => {
     const equal = (hotkey: string, time: string) =>
       miner(hotkey, 1, {
         uploadedAtMs: at(time),
-        listings: listings({ credited: { '10001': 100, '10002': 300 } }),
-        accuracy: tally(40, 40),
+        listings: listings({ credited: { '10001': 30, '10002': 100 } }),
+        audit: audited(30, 30),
       });
     const sheet = scoreEpoch(CONTEXT, [equal(ALICE, '19:00:01'), equal(BOB, '19:00:02'), equal(EVE, '19:00:00')]);
     expect(sheet.zipcodes[0]!.ranking.map((entry) => entry.hotkey)).toEqual([EVE, ALICE, BOB]);
+    // Each scores 0.9 (completeness 0.6: both zipcodes covered, neither on target): 0.25 x 0.9 x 30/90.
+    expect(sheet.zipcodes[0]!.ranking.map((entry) => entry.reward)).toEqual([0.075, 0.075, 0.075]);
   });
 
   it('refuses the same miner twice', () => {
     expect(() => scoreEpoch(CONTEXT, [miner(ALICE, 1, {}), miner(ALICE, 1, {})])).toThrow(RangeError);
   });
-});
 
-describe('zipcodeScoreOf', () => {
-  it('replaces completeness by 0.6 + 0.4 x the zipcode band', () => {
-    const components = { data_quality: 1, accuracy: 1, completeness: 0.2, timeliness: 1 };
-    expect(zipcodeScoreOf(components, 85, 100)).toBe(0.25 + 0.35 + 0.25 * 0.88 + 0.15);
+  it('zeroes a fabricator beyond the delisting tolerance and names the zipcode', () => {
+    // 100 rows in 10001: tolerance max(2, 3) = 3 rows not found.
+    const fabricator = miner(ALICE, 1, {
+      uploadedAtMs: at('19:00:00'),
+      listings: listings({ credited: { '10001': 96, '10002': 300 } }),
+      audit: audited(100, 96, { notFound: 4 }),
+    });
+    const result = scoreEpoch(CONTEXT, [fabricator]).miners[0]!;
+    expect(result).toMatchObject({ outcome: 'fabricated', weight: 0, score: { total_score: 0 } });
+    expect(result.notes[0]).toEqual({
+      code: 'fabricated_listings',
+      message:
+        '4 listings the source does not have, beyond the delisting tolerance, in 10001 (4): the epoch score is 0',
+    });
+    expect(mayBeCredited(fabricator, CONTEXT)).toBe(false);
+  });
+
+  it('takes rows not found within the tolerance as delisted: not credited, no penalty', () => {
+    const delisting = miner(ALICE, 1, {
+      uploadedAtMs: at('19:00:00'),
+      listings: listings({ credited: { '10001': 97 } }),
+      audit: audited(100, 97, { notFound: 3 }),
+    });
+    const result = scoreEpoch(CONTEXT, [delisting]).miners[0]!;
+    expect(result.outcome).toBe('scored');
+    expect(result.score.accuracy).toBe(0.97);
+    expect(result.notes.map((note) => note.code)).toEqual(['listings_not_verified']);
+    expect(mayBeCredited(delisting, CONTEXT)).toBe(true);
+  });
+
+  it('abstains for a miner with too few verdicts, and for a row without one never penalises', () => {
+    const unverifiable = miner(ALICE, 1, {
+      uploadedAtMs: at('19:00:00'),
+      listings: listings({ credited: { '10001': 100 } }),
+      audit: audited(100, 4, { unavailable: 96 }),
+    });
+    const result = scoreEpoch(CONTEXT, [unverifiable]).miners[0]!;
+    expect(result).toMatchObject({ outcome: 'abstained', weight: 0 });
+    expect(result.notes.map((note) => note.code)).toEqual(['too_few_verdicts', 'rows_without_verdict']);
+    expect(mayBeCredited(unverifiable, CONTEXT)).toBe(false);
+  });
+
+  it('abstains for a failed download rather than rejecting it', () => {
+    const result = scoreEpoch(CONTEXT, [
+      miner(ALICE, 1, {
+        uploadedAtMs: at('19:00:00'),
+        abstention: { code: 'download_failed', message: 'listings.parquet could not be downloaded: 503' },
+      }),
+    ]).miners[0]!;
+    expect(result).toMatchObject({ outcome: 'abstained', notes: [{ code: 'download_failed' }] });
+  });
+
+  it('abstains for everyone when the validator could verify nothing', () => {
+    const context = {
+      ...CONTEXT,
+      audit: { ...CONTEXT.audit, abstention: { code: 'sources_unavailable', message: 'no source answered' } },
+    };
+    const sheet = scoreEpoch(context, craftedMiners());
+    expect(sheet.miners.map((result) => result.outcome)).toEqual([
+      'rejected',
+      'abstained',
+      'abstained',
+      'abstained',
+      'abstained',
+      'abstained',
+    ]);
+    expect(sheet.miners.every((result) => result.weight === 0)).toBe(true);
+  });
+
+  it('measures completeness against the true count where the zipcode was audited', () => {
+    const padded = (trueCount: number) =>
+      scoreEpoch({ ...CONTEXT, audit: { ...CONTEXT.audit, trueCounts: new Map([['10001', trueCount]]) } }, [
+        miner(ALICE, 1, {
+          uploadedAtMs: at('19:00:00'),
+          listings: listings({ credited: { '10001': 60, '10002': 300 } }),
+          audit: audited(60, 60),
+        }),
+      ]).miners[0]!.completeness;
+    // 60 of a true 60 is band 1; against the estimate of 100 it would be 0.
+    expect(padded(60)).toEqual({ coverage: 1, targets: 1 });
+    expect(padded(100)).toEqual({ coverage: 1, targets: 0.5 });
   });
 });

@@ -1,4 +1,5 @@
-import type { AccuracyTally } from './accuracy.js';
+import { type MinerAuditSummary, summariseMinerAudit } from './audit.js';
+import { CREDIBILITY_DEFAULTS, EMPTY_CREDIBILITY, applyCredibility, credibilityMinersOf } from './credibility.js';
 import {
   type EpochScoringContext,
   type MinerEvidence,
@@ -17,7 +18,7 @@ export const EVE = '5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw';
 
 export const at = (time: string) => Date.parse(`2025-10-01T${time}Z`);
 
-/** Two real zipcodes (pools 0.25 and 0.75) and one honeypot. */
+/** Two real zipcodes (pools 0.25 and 0.75) and one honeypot; 10001 audited, with 100 true listings. */
 export const CONTEXT: EpochScoringContext = {
   epochId: '2025-10-01T16-00-00',
   nonce: 'abcdef0123456789',
@@ -29,28 +30,50 @@ export const CONTEXT: EpochScoringContext = {
     { zipcode: '99999', expectedListings: 50, isHoneypot: true },
     { zipcode: '10001', expectedListings: 100, isHoneypot: false },
   ],
+  audit: {
+    seed: 'a'.repeat(64),
+    zipcodes: ['10001'],
+    trueCounts: new Map([['10001', 100]]),
+    abstention: null,
+  },
 };
 
-export function tally(sampled: number, accurate: number): AccuracyTally {
-  return { sampled, accurate, notFound: sampled - accurate, mismatched: 0, unverifiable: 0 };
+/** The audit of a miner whose `rows` rows in 10001 gave these verdicts (the rest `mismatched`). */
+export function audited(
+  rows: number,
+  verified: number,
+  fields: { notFound?: number; unavailable?: number; zipcode?: string } = {},
+): MinerAuditSummary {
+  const notFound = fields.notFound ?? 0;
+  const unavailable = fields.unavailable ?? 0;
+  return summariseMinerAudit([
+    {
+      zipcode: fields.zipcode ?? '10001',
+      rows,
+      verified,
+      notFound,
+      mismatched: rows - verified - notFound - unavailable,
+      noVerdict: unavailable > 0 ? { source_unavailable: unavailable } : {},
+    },
+  ]);
 }
 
 export function listings(
-  overrides: Partial<MinerListingsEvidence> & { credited: Record<string, number> },
+  overrides: Partial<MinerListingsEvidence> & { credited: Record<string, number>; own?: Record<string, number> },
 ): MinerListingsEvidence {
-  const { credited, ...rest } = overrides;
-  const creditedRows = Object.values(credited).reduce((sum, rows) => sum + rows, 0);
+  const { credited, own = credited, ...rest } = overrides;
+  const ownRows = Object.values(own).reduce((sum, rows) => sum + rows, 0);
   return {
-    rows: creditedRows,
+    rows: ownRows,
     rowsMissingRequired: 0,
     rowsWithInvalidFormat: 0,
     rowsWithUnreasonableValues: 0,
     duplicateRows: 0,
-    validRows: creditedRows,
-    rowsByZipcode: new Map(Object.entries(credited)),
+    validRows: ownRows,
+    rowsByZipcode: new Map(Object.entries(own)),
+    listingsByZipcode: new Map(Object.entries(own)),
     creditedByZipcode: new Map(Object.entries(credited)),
-    copiedRows: 0,
-    copiedFrom: [],
+    overlapRows: 0,
     reasonCounts: {},
     ...rest,
   };
@@ -63,29 +86,34 @@ export function miner(hotkey: string, uid: number | null, fields: Partial<MinerE
     uploadedAtMs: null,
     listingsClaimed: null,
     rejection: null,
+    abstention: null,
     listings: null,
-    accuracy: null,
+    audit: null,
     ...fields,
   };
 }
 
 /**
- * Six crafted miners: Alice honest and complete; Bob honest but partial with 10 invalid rows;
- * Charlie as Alice but uploading in the grace period; Dave a fabricator in the honeypot; Eve a
- * copier of Alice; Ferdie with a corrupt file.
+ * Six crafted miners: Alice honest and complete, first to upload most listings; Bob honest but
+ * partial with 10 invalid rows, credited only for the 50 listings of 10002 nobody uploaded before
+ * him; Charlie as Alice but uploading in the grace period, after her, so credited nothing; Dave a
+ * fabricator in the honeypot; Eve a copier of Alice; Ferdie with a corrupt file.
  */
 export function craftedMiners(): MinerEvidence[] {
+  const own = { '10001': 100, '10002': 300 };
   return [
     miner(ALICE, 1, {
       uploadedAtMs: at('19:00:00'),
-      listings: listings({ credited: { '10001': 100, '10002': 300 } }),
-      accuracy: tally(40, 40),
+      listings: listings({ credited: own }),
+      audit: audited(100, 100),
     }),
     miner(BOB, 2, {
       uploadedAtMs: at('19:30:00'),
       listingsClaimed: 250,
       listings: listings({
-        credited: { '10001': 90, '10002': 100 },
+        own: { '10001': 90, '10002': 100 },
+        credited: { '10002': 50 },
+        overlapRows: 140,
         rows: 200,
         rowsMissingRequired: 10,
         rowsByZipcode: new Map([
@@ -94,39 +122,30 @@ export function craftedMiners(): MinerEvidence[] {
         ]),
         reasonCounts: { 'missing_field:price': 10 },
       }),
-      accuracy: tally(19, 18),
+      audit: audited(19, 18),
     }),
     miner(CHARLIE, 3, {
       uploadedAtMs: at('20:05:00'),
-      listings: listings({ credited: { '10001': 100, '10002': 300 } }),
-      accuracy: tally(40, 40),
+      listings: listings({ own, credited: {}, overlapRows: 400 }),
+      audit: audited(100, 100),
     }),
     miner(DAVE, 4, {
       uploadedAtMs: at('18:00:00'),
       listings: listings({
-        credited: { '10001': 100 },
+        credited: {},
+        own: { '10001': 100 },
         rows: 120,
         rowsByZipcode: new Map([
           ['10001', 100],
           ['99999', 20],
         ]),
       }),
-      accuracy: tally(12, 12),
+      audit: audited(100, 100),
     }),
     miner(EVE, 5, {
       uploadedAtMs: at('19:45:00'),
-      listings: listings({
-        credited: {},
-        rows: 400,
-        validRows: 400,
-        rowsByZipcode: new Map([
-          ['10001', 100],
-          ['10002', 300],
-        ]),
-        copiedRows: 400,
-        copiedFrom: [ALICE],
-      }),
-      accuracy: tally(40, 40),
+      listings: listings({ own, credited: {}, overlapRows: 400 }),
+      audit: audited(100, 100),
     }),
     miner(FERDIE, 6, {
       uploadedAtMs: at('19:10:00'),
@@ -135,13 +154,20 @@ export function craftedMiners(): MinerEvidence[] {
   ];
 }
 
-/** The results file `validatorHotkey` publishes for {@link craftedMiners} in {@link CONTEXT}. */
+/** The results file `validatorHotkey` publishes for {@link craftedMiners} in {@link CONTEXT}, a first epoch. */
 export function craftedResultsFile(validatorHotkey: string): ValidationResultsFile {
   const evidence = craftedMiners();
+  const sheet = scoreEpoch(CONTEXT, evidence);
+  const update = applyCredibility(EMPTY_CREDIBILITY, {
+    epochId: CONTEXT.epochId,
+    abstained: false,
+    miners: credibilityMinersOf(sheet),
+  });
   return buildValidationResultsFile({
     context: CONTEXT,
     evidence,
-    sheet: scoreEpoch(CONTEXT, evidence),
+    sheet,
     validatorHotkey,
+    credibility: { params: CREDIBILITY_DEFAULTS, changes: update.changes },
   });
 }

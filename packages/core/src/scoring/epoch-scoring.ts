@@ -1,4 +1,4 @@
-import { type AccuracyTally, accuracyScore } from './accuracy.js';
+import { AUDIT_MIN_VERDICTS, type MinerAuditSummary, NO_VERDICT_REASONS } from './audit.js';
 import { completenessScore } from './completeness.js';
 import {
   type DataQualityCheck,
@@ -12,9 +12,10 @@ import { type SubmissionWindow, timelinessScore, uploadTimingOf } from './timeli
 
 /**
  * One epoch's scoring from the evidence a validator gathered (PROTOCOL.md §8): per miner the four
- * components and the total, honeypots, copies and refused uploads with their reasons; per real
- * zipcode the ranking and rewards; per miner the weight. Pure and order-independent: the same
- * evidence gives the same sheet whatever order it arrives in.
+ * components and the total, honeypots, fabrication found by the audit, abstentions and refused
+ * uploads with their reasons; per real zipcode the rewards, proportional to the listings credited;
+ * per miner the weight. Pure and order-independent: the same evidence gives the same sheet
+ * whatever order it arrives in.
  */
 
 /** A zipcode of the epoch as validators see it after COMPLETED. */
@@ -24,11 +25,34 @@ export interface ScoringZipcode {
   readonly isHoneypot: boolean;
 }
 
+/** A reason with a stable code and a sentence. */
+export interface ScoringReason {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** The epoch's audit as the validator ran it. */
+export interface EpochAudit {
+  /** The audit seed the API revealed at the grace end; null when it revealed none. */
+  readonly seed: string | null;
+  /** The audited zipcodes (`auditedZipcodes`), in zipcode order. */
+  readonly zipcodes: readonly string[];
+  /**
+   * The true listing count of each audited zipcode whose source answered (the feed's listings):
+   * completeness is measured against it there. Audited zipcodes missing here had no verdict and
+   * count as not audited.
+   */
+  readonly trueCounts: ReadonlyMap<string, number>;
+  /** Set when the validator could verify nothing at all: it abstains for the whole epoch. */
+  readonly abstention: ScoringReason | null;
+}
+
 /** The epoch facts scoring needs. */
 export interface EpochScoringContext extends SubmissionWindow {
   readonly epochId: string;
   readonly nonce: string;
   readonly zipcodes: readonly ScoringZipcode[];
+  readonly audit: EpochAudit;
 }
 
 /**
@@ -45,7 +69,6 @@ export const MINER_REJECTION_CODES = [
   'file_too_large',
   'size_mismatch',
   'sha256_mismatch',
-  'download_failed',
   'corrupt_parquet',
   'wrong_schema',
   'row_count_mismatch',
@@ -60,18 +83,28 @@ export interface MinerRejection {
   readonly message: string;
 }
 
+/**
+ * Why a miner has no verdict this epoch although it uploaded: a fault on the validator's side (a
+ * download that failed after retries), never the miner's penalty. Stable codes.
+ */
+export const MINER_ABSTENTION_CODES = ['download_failed', 'too_few_verdicts', 'validator_abstained'] as const;
+export type MinerAbstentionCode = (typeof MINER_ABSTENTION_CODES)[number];
+
 /** What scanning a miner's listings found (row counts; see `DataQualityCounts`). */
 export interface MinerListingsEvidence extends DataQualityCounts {
-  /** Rows with no quality reason at all (the accuracy sample's population). */
+  /** Rows with no quality reason at all. */
   readonly validRows: number;
   /** Rows by the zipcode they claim, whatever their validity: honeypot claims are read here. */
   readonly rowsByZipcode: ReadonlyMap<string, number>;
-  /** Valid, first-of-their-identity, not copied rows in an assigned zipcode, by zipcode. */
+  /**
+   * The miner's own distinct listings that can be credited (valid, in an assigned real zipcode,
+   * verified where the zipcode was audited with a verdict), by zipcode: what completeness counts.
+   */
+  readonly listingsByZipcode: ReadonlyMap<string, number>;
+  /** Listings credited to the miner (each listing once, to its earliest upload), by zipcode. */
   readonly creditedByZipcode: ReadonlyMap<string, number>;
-  /** Rows whose fingerprint an earlier upload of another miner already had. */
-  readonly copiedRows: number;
-  /** The miners those rows were first uploaded by. */
-  readonly copiedFrom: readonly string[];
+  /** Listings an earlier upload delivered first: not credited here, and not a finding. */
+  readonly overlapRows: number;
   /** Rows per quality reason (a row may count under several). */
   readonly reasonCounts: Readonly<Partial<Record<RowQualityReason, number>>>;
 }
@@ -84,14 +117,18 @@ export interface MinerEvidence {
   readonly uploadedAtMs: number | null;
   /** The miner's own listing count from its status reports (informative only). */
   readonly listingsClaimed: number | null;
-  /** Set when the upload could not be scored; `listings` and `accuracy` are then ignored. */
+  /** Set when the upload could not be scored (the miner's fault); `listings` and `audit` are then ignored. */
   readonly rejection: MinerRejection | null;
+  /** Set when the validator could not reach a verdict (its fault): no score, no penalty. */
+  readonly abstention: { readonly code: MinerAbstentionCode; readonly message: string } | null;
   readonly listings: MinerListingsEvidence | null;
-  readonly accuracy: AccuracyTally | null;
+  /** The audit of the miner's rows in the audited zipcodes; null when none was run. */
+  readonly audit: MinerAuditSummary | null;
 }
 
 /** How a miner came out of the epoch. */
-export type MinerOutcome = 'scored' | 'honeypot' | 'rejected';
+export const MINER_OUTCOMES = ['scored', 'honeypot', 'fabricated', 'rejected', 'abstained'] as const;
+export type MinerOutcome = (typeof MINER_OUTCOMES)[number];
 
 /** A reason recorded for a miner, with a stable code. */
 export interface MinerNote {
@@ -121,14 +158,15 @@ export interface MinerEpochScore {
   readonly notes: readonly MinerNote[];
 }
 
-/** A placing in a zipcode's ranking. */
+/** A placing in a zipcode's ranking (by reward, for display). */
 export interface ZipcodeRankingEntry {
   readonly rank: number;
   readonly hotkey: string;
+  /** The miner's total score: the part of its proportional share it is paid. */
   readonly zipcodeScore: number;
   readonly creditedListings: number;
   readonly uploadedAtMs: number;
-  /** Share of the pool by place. */
+  /** `zipcodeScore × credited / Σ credited`. */
   readonly share: number;
   /** `pool × share`. */
   readonly reward: number;
@@ -141,9 +179,11 @@ export interface ZipcodeResult {
   readonly isHoneypot: boolean;
   /** Share of the epoch's reward; 0 for honeypots. */
   readonly pool: number;
+  readonly audited: boolean;
   /**
-   * Listings the winner was credited with: the validated count the API folds into the zipcode's
-   * expected-listings history. Null for honeypots and zipcodes nobody competed in.
+   * The validated listing count the API folds into the zipcode's expected-listings history: the
+   * source's true count where the zipcode was audited with a verdict, else the most listings one
+   * rewarded miner had there. Null for honeypots and zipcodes nobody was rewarded in.
    */
   readonly observedListings: number | null;
   readonly ranking: readonly ZipcodeRankingEntry[];
@@ -179,30 +219,63 @@ interface MinerDraft {
   readonly notes: MinerNote[];
 }
 
-function rejected(evidence: MinerEvidence, rejection: MinerRejection): MinerDraft {
+function unscored(evidence: MinerEvidence, outcome: 'rejected' | 'abstained', reason: MinerNote): MinerDraft {
   return {
     evidence,
-    outcome: 'rejected',
+    outcome,
     components: ZERO_COMPONENTS,
     total: 0,
     qualityChecks: null,
     completeness: null,
-    notes: [{ code: rejection.code, message: rejection.message }],
+    notes: [{ code: reason.code, message: reason.message }],
   };
 }
 
+/** The honeypot zipcodes a miner claims rows in, in zipcode order. */
+function honeypotsClaimed(listings: MinerListingsEvidence, context: EpochScoringContext): string[] {
+  return context.zipcodes
+    .filter((zipcode) => zipcode.isHoneypot && (listings.rowsByZipcode.get(zipcode.zipcode) ?? 0) > 0)
+    .map((zipcode) => zipcode.zipcode)
+    .sort(compareText);
+}
+
+/**
+ * Whether a miner's rows may be credited at all: an upload that was scanned, stored before the
+ * grace end, claims no honeypot and passed the audit. Rows of any other miner neither earn nor
+ * keep a later upload from being credited for the same listing. The validator asks this before
+ * it credits listings, `scoreEpoch` after, so both apply the same rule.
+ */
+export function mayBeCredited(
+  evidence: Pick<MinerEvidence, 'rejection' | 'abstention' | 'uploadedAtMs' | 'audit'> & {
+    readonly listings: Pick<MinerListingsEvidence, 'rowsByZipcode'> | null;
+  },
+  context: EpochScoringContext,
+): boolean {
+  if (context.audit.abstention || evidence.rejection || evidence.abstention || evidence.listings === null) return false;
+  if (evidence.uploadedAtMs === null || uploadTimingOf(evidence.uploadedAtMs, context) === 'after_grace') return false;
+  if (honeypotsClaimed(evidence.listings as MinerListingsEvidence, context).length > 0) return false;
+  return evidence.audit !== null && evidence.audit.outcome === 'passed';
+}
+
 function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): MinerDraft {
-  if (evidence.rejection) return rejected(evidence, evidence.rejection);
+  if (evidence.rejection) return unscored(evidence, 'rejected', evidence.rejection);
+  if (evidence.abstention) return unscored(evidence, 'abstained', evidence.abstention);
   const { listings } = evidence;
   if (listings === null || evidence.uploadedAtMs === null) {
-    return rejected(evidence, { code: 'no_upload', message: 'no listings were uploaded for this epoch' });
+    return unscored(evidence, 'rejected', { code: 'no_upload', message: 'no listings were uploaded for this epoch' });
   }
   const timing = uploadTimingOf(evidence.uploadedAtMs, context);
   const uploadedAt = new Date(evidence.uploadedAtMs).toISOString();
   if (timing === 'after_grace') {
-    return rejected(evidence, {
+    return unscored(evidence, 'rejected', {
       code: 'uploaded_after_grace',
       message: `the last object was stored at ${uploadedAt}, after the grace period ended at ${new Date(context.graceEndMs).toISOString()}`,
+    });
+  }
+  if (context.audit.abstention) {
+    return unscored(evidence, 'abstained', {
+      code: 'validator_abstained',
+      message: `this validator reached no verdict for the epoch: ${context.audit.abstention.message}`,
     });
   }
   const notes: MinerNote[] = [];
@@ -216,14 +289,16 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
     notes.push({ code: 'upload_before_epoch', message: `uploaded at ${uploadedAt}, before the epoch started` });
   }
 
+  const audit = evidence.audit;
   const quality = dataQualityScore(listings);
-  const accuracy = evidence.accuracy ? accuracyScore(evidence.accuracy) : 0;
+  const accuracy = audit?.accuracy === null || audit === null ? 0 : roundScore(audit.accuracy);
   const realZipcodes = context.zipcodes.filter((zipcode) => !zipcode.isHoneypot);
+  // Where the audit saw the source's whole zipcode, the band is measured against the true count.
   const completeness = completenessScore(
     realZipcodes.map((zipcode) => ({
       zipcode: zipcode.zipcode,
-      expectedListings: zipcode.expectedListings,
-      creditedListings: listings.creditedByZipcode.get(zipcode.zipcode) ?? 0,
+      expectedListings: context.audit.trueCounts.get(zipcode.zipcode) ?? zipcode.expectedListings,
+      creditedListings: listings.listingsByZipcode.get(zipcode.zipcode) ?? 0,
     })),
   );
   // An upload with nothing valid in it was not "on time" for anything.
@@ -234,6 +309,15 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
     completeness: completeness.score,
     timeliness,
   };
+  const scored = (outcome: MinerOutcome, total: number): MinerDraft => ({
+    evidence,
+    outcome,
+    components,
+    total,
+    qualityChecks: quality.checks,
+    completeness: { coverage: completeness.coverage, targets: completeness.targets },
+    notes,
+  });
 
   if (listings.validRows === 0) {
     notes.push({
@@ -241,21 +325,27 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
       message: `none of the ${plural(listings.rows, 'row')} is a valid listing`,
     });
   }
-  if (listings.copiedRows > 0) {
+  if (listings.overlapRows > 0) {
     notes.push({
-      code: 'copied_listings',
+      code: 'overlap_with_earlier_uploads',
       message:
-        `${listings.copiedRows} of ${plural(listings.rows, 'row')} repeat, value for value, rows uploaded earlier by ` +
-        `${listings.copiedFrom.join(', ')}; only the earlier upload is credited for them`,
+        `${plural(listings.overlapRows, 'listing')} had been uploaded earlier by other miners; each listing is ` +
+        'credited once, to its earliest upload (not a finding)',
     });
   }
-  const tally = evidence.accuracy;
-  if (tally && tally.accurate < tally.sampled) {
+  if (audit && audit.mismatched + audit.delisted > 0) {
     notes.push({
       code: 'listings_not_verified',
       message:
-        `${tally.sampled - tally.accurate} of ${plural(tally.sampled, 'sampled listing')} did not verify ` +
-        `(${tally.notFound} not found, ${tally.mismatched} mismatched, ${tally.unverifiable} unverifiable)`,
+        `${audit.mismatched + audit.delisted} of ${plural(audit.rows, 'audited row')} did not verify and are not credited ` +
+        `(${audit.mismatched} mismatched, ${audit.delisted} not found within the delisting tolerance)`,
+    });
+  }
+  const noVerdict = audit ? NO_VERDICT_REASONS.filter((reason) => (audit.noVerdict[reason] ?? 0) > 0) : [];
+  if (audit && noVerdict.length > 0) {
+    notes.push({
+      code: 'rows_without_verdict',
+      message: `${noVerdict.map((reason) => `${plural(audit.noVerdict[reason]!, 'row')} ${reason}`).join(', ')}: not checked, no penalty`,
     });
   }
   if (evidence.listingsClaimed !== null && evidence.listingsClaimed > listings.rows) {
@@ -265,56 +355,38 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
     });
   }
 
-  const honeypots = context.zipcodes
-    .filter((zipcode) => zipcode.isHoneypot && (listings.rowsByZipcode.get(zipcode.zipcode) ?? 0) > 0)
-    .map((zipcode) => zipcode.zipcode)
-    .sort(compareText);
+  const honeypots = honeypotsClaimed(listings, context);
   if (honeypots.length > 0) {
     const rows = honeypots.reduce((sum, zipcode) => sum + (listings.rowsByZipcode.get(zipcode) ?? 0), 0);
     notes.unshift({
       code: 'honeypot_listings',
       message: `${plural(rows, 'listing')} claimed in honeypot zipcode${honeypots.length === 1 ? '' : 's'} ${honeypots.join(', ')}, where no residential market exists: the epoch score is 0`,
     });
-    return {
-      evidence,
-      outcome: 'honeypot',
-      components,
-      total: 0,
-      qualityChecks: quality.checks,
-      completeness: { coverage: completeness.coverage, targets: completeness.targets },
-      notes,
-    };
+    return scored('honeypot', 0);
   }
-  return {
-    evidence,
-    outcome: 'scored',
-    components,
-    total: totalScoreOf(components),
-    qualityChecks: quality.checks,
-    completeness: { coverage: completeness.coverage, targets: completeness.targets },
-    notes,
-  };
+  if (audit?.outcome === 'fabricated') {
+    const where = audit.fabricatedZipcodes.map((entry) => `${entry.zipcode} (${entry.notFound})`).join(', ');
+    notes.unshift({
+      code: 'fabricated_listings',
+      message: `${plural(audit.fabricated, 'listing')} the source does not have, beyond the delisting tolerance, in ${where}: the epoch score is 0`,
+    });
+    return scored('fabricated', 0);
+  }
+  if (audit === null || audit.outcome === 'abstained') {
+    notes.unshift({
+      code: 'too_few_verdicts',
+      message: `${plural(audit ? audit.verified + audit.mismatched + audit.notFound : 0, 'audited row')} got a verdict; accuracy needs ${AUDIT_MIN_VERDICTS}, so this validator abstains for the miner this epoch`,
+    });
+    return scored('abstained', 0);
+  }
+  return scored('scored', totalScoreOf(components));
 }
 
 /**
- * A miner's score in one zipcode: its total with completeness measured in that zipcode alone
- * (covered, so `0.6 + 0.4 × band`), which ranks the better-covered zipcode of two equally good
- * miners first. Data quality, accuracy and timeliness are the miner's own.
- */
-export function zipcodeScoreOf(
-  components: ScoreComponents,
-  creditedListings: number,
-  expectedListings: number,
-): number {
-  const local = completenessScore([{ zipcode: '', expectedListings, creditedListings }]).score;
-  return totalScoreOf({ ...components, completeness: local });
-}
-
-/**
- * Scores an epoch: every miner's components, total and notes; honeypot claimers zeroed; then,
- * per real zipcode, the miners with a positive total and at least one credited listing there are
- * ranked (see `rankZipcodeCompetitors`) and paid `pool × share`. A miner's weight is the sum of
- * its rewards. Miners appear in hotkey order, zipcodes in zipcode order.
+ * Scores an epoch: every miner's components, total and notes; honeypot claimers and fabricators
+ * zeroed; then, per real zipcode, the pool is shared in proportion to the listings credited there
+ * (see `rankZipcodeCompetitors`), each miner's part scaled by its total score. A miner's weight is
+ * the sum of its rewards. Miners appear in hotkey order, zipcodes in zipcode order.
  */
 export function scoreEpoch(context: EpochScoringContext, evidence: readonly MinerEvidence[]): EpochScoreSheet {
   const hotkeys = new Set<string>();
@@ -327,10 +399,12 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
     .sort((a, b) => compareText(a.evidence.hotkey, b.evidence.hotkey));
   const pools = zipcodePools(context.zipcodes);
   const placingsByHotkey = new Map<string, MinerZipcodePlacing[]>();
+  const audited = new Set(context.audit.zipcodes);
 
   const zipcodes = [...context.zipcodes]
     .sort((a, b) => compareText(a.zipcode, b.zipcode))
     .map((zipcode): ZipcodeResult => {
+      const isAudited = audited.has(zipcode.zipcode) && context.audit.trueCounts.has(zipcode.zipcode);
       if (zipcode.isHoneypot) {
         const honeypotClaims = drafts
           .map((draft) => ({
@@ -338,19 +412,20 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
             rows: draft.evidence.listings?.rowsByZipcode.get(zipcode.zipcode) ?? 0,
           }))
           .filter((claim) => claim.rows > 0);
-        return { ...zipcode, pool: 0, observedListings: null, ranking: [], honeypotClaims };
+        return { ...zipcode, audited: false, pool: 0, observedListings: null, ranking: [], honeypotClaims };
       }
       const pool = pools.get(zipcode.zipcode) ?? 0;
-      const competitors = drafts.flatMap((draft) => {
+      const paid = drafts.filter(
+        (draft) => draft.outcome === 'scored' && draft.total > 0 && draft.evidence.uploadedAtMs !== null,
+      );
+      const competitors = paid.flatMap((draft) => {
         const credited = draft.evidence.listings?.creditedByZipcode.get(zipcode.zipcode) ?? 0;
-        if (draft.outcome !== 'scored' || draft.total <= 0 || credited <= 0 || draft.evidence.uploadedAtMs === null) {
-          return [];
-        }
+        if (credited <= 0) return [];
         return [
           {
             hotkey: draft.evidence.hotkey,
-            zipcodeScore: zipcodeScoreOf(draft.components, credited, zipcode.expectedListings),
-            uploadedAtMs: draft.evidence.uploadedAtMs,
+            zipcodeScore: draft.total,
+            uploadedAtMs: draft.evidence.uploadedAtMs!,
             creditedListings: credited,
           },
         ];
@@ -362,10 +437,19 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
         placingsByHotkey.set(competitor.hotkey, placings);
         return { rank, ...competitor, share, reward };
       });
+      const mostListed = Math.max(
+        0,
+        ...paid.map((draft) => draft.evidence.listings?.listingsByZipcode.get(zipcode.zipcode) ?? 0),
+      );
       return {
         ...zipcode,
+        audited: isAudited,
         pool,
-        observedListings: ranking[0]?.creditedListings ?? null,
+        observedListings: isAudited
+          ? context.audit.trueCounts.get(zipcode.zipcode)!
+          : ranking.length > 0
+            ? mostListed
+            : null,
         ranking,
         honeypotClaims: [],
       };

@@ -3,6 +3,8 @@ export * from './score-components.js';
 export * from './data-quality.js';
 export * from './listing-identity.js';
 export * from './accuracy.js';
+export * from './audit.js';
+export * from './credibility.js';
 export * from './completeness.js';
 export * from './timeliness.js';
 export * from './rewards.js';

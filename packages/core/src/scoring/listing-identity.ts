@@ -1,14 +1,10 @@
-import { LISTING_COLUMN_NAMES, type ListingColumnName, type ListingsFileRow } from '../listings/listing.js';
+import type { ListingsFileRow } from '../listings/listing.js';
 
 /**
- * Two ideas of "the same listing" the validator needs (PROTOCOL.md §8; seed "Duplicate
- * detection: penalize duplicate listings across miners"):
- *
- * - identity: the same property listing, however it was scraped. Repeats inside one miner's
- *   upload are duplicates and cost data quality.
- * - fingerprint: the same row, value for value. Two miners who scrape a listing independently
- *   agree on its identity but not on `scraped_timestamp`; a miner who re-uploads another's rows
- *   has identical fingerprints, and only the earlier upload earns for them.
+ * Repeats inside one miner's upload (PROTOCOL.md §8; seed "Duplicate detection"): rows with the
+ * same identity key are duplicates and cost data quality. Crediting across uploads uses the
+ * identity keys of `listingIdentityKeys` (audit.ts): each listing is credited once, to its
+ * earliest upload, whoever else holds it.
  */
 
 const ASCII_WHITESPACE_RUN = /[\t\n\v\f\r ]+/g;
@@ -25,9 +21,3 @@ export function listingIdentityKey(
   const id = row.mls_id ?? row.source_url ?? row.address?.toLowerCase().replace(ASCII_WHITESPACE_RUN, ' ') ?? '';
   return `${id}|${row.listing_status ?? ''}`;
 }
-
-/**
- * The columns a copy fingerprint covers: all of §7's, `scraped_timestamp` included, since that
- * is the value an independent scrape cannot reproduce.
- */
-export const COPY_FINGERPRINT_COLUMNS: readonly ListingColumnName[] = LISTING_COLUMN_NAMES;

@@ -38,27 +38,52 @@ describe('buildValidationResultsFile', () => {
     });
   });
 
-  it('records reasons, listings and samples per miner', () => {
+  it('records reasons, listings, audit verdicts and credibility per miner', () => {
     expect(file.validation_results[DAVE]!.reasons[0]!.code).toBe('honeypot_listings');
     expect(file.validation_results[FERDIE]).toMatchObject({
       outcome: 'rejected',
       listings: null,
-      accuracy_sample: null,
+      audit: null,
+      credibility: { uid: 6, before: 0, after: 0, penalty_epochs_left: 0 },
     });
-    expect(file.validation_results[EVE]!.listings).toMatchObject({ rows: 400, copied_rows: 400, credited_rows: 0 });
+    expect(file.validation_results[EVE]!.listings).toMatchObject({ rows: 400, overlap_rows: 400, credited_rows: 0 });
     expect(file.validation_results[BOB]!.listings!.row_reasons).toEqual({ 'missing_field:price': 10 });
+    expect(file.validation_results[BOB]!.audit).toEqual({
+      rows: 19,
+      verified: 18,
+      mismatched: 1,
+      not_found: 0,
+      delisted: 0,
+      fabricated: 0,
+      no_verdict: {},
+    });
+    // A first epoch: credibility is alpha (0.3) times the share of the epoch's reward; the honeypot claimer is penalised.
+    const [alice, bob] = [file.validation_results[ALICE]!, file.validation_results[BOB]!];
+    expect(alice.credibility.after).toBeCloseTo((0.3 * alice.weight) / (alice.weight + bob.weight), 9);
+    expect(alice.credibility.after).toBeGreaterThan(0.26);
+    expect(file.validation_results[DAVE]!.credibility).toEqual({ uid: 4, before: 0, after: 0, penalty_epochs_left: 4 });
+    expect(file.audit).toEqual({
+      seed: 'a'.repeat(64),
+      zipcodes: ['10001'],
+      share: 0.5,
+      min_zipcodes: 3,
+      abstention: null,
+    });
+    expect(file.credibility).toEqual({ alpha: 0.3, penalty_epochs: 4, carried: {} });
   });
 
   it('summarises like the seed (average of totals, top performers by total)', () => {
-    // totals: 1, 0.928454, 0.975, 0, 0.75, 0 -> 3.653454 / 6 = 0.608909
+    // totals: 1, 0.928454, 0.975, 0, 1, 0 -> 3.903454 / 6 = 0.650576
     expect(file.summary).toMatchObject({
       total_miners: 6,
       scored_miners: 4,
       honeypot_miners: 1,
+      fabricated_miners: 0,
       rejected_miners: 1,
-      average_score: 0.608909,
+      abstained_miners: 0,
+      average_score: 0.650576,
     });
-    expect(file.summary.top_performers.map((entry) => entry.total_score)).toEqual([1, 0.975, 0.928454, 0.75, 0, 0]);
+    expect(file.summary.top_performers.map((entry) => entry.total_score)).toEqual([1, 1, 0.975, 0.928454, 0, 0]);
   });
 
   it('digests the canonical content without the validator identity', () => {

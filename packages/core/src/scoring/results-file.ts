@@ -7,15 +7,18 @@ import {
   ss58AddressSchema,
   zipcodeSchema,
 } from '../schemas/primitives.js';
+import { AUDIT_MIN_ZIPCODES, AUDIT_ZIPCODE_SHARE, NO_VERDICT_REASONS } from './audit.js';
+import type { CredibilityChange, CredibilityParams } from './credibility.js';
 import { DATA_QUALITY_CHECKS } from './data-quality.js';
 import type { EpochScoreSheet, EpochScoringContext, MinerEvidence } from './epoch-scoring.js';
-import { averageTotalScore } from './epoch-scoring.js';
+import { MINER_OUTCOMES, averageTotalScore } from './epoch-scoring.js';
 
 /**
  * `validation_results.json` (seed, "Validator Results Format"; PROTOCOL.md §6, §8): the seed's
  * `epoch_id`, `validator_hotkey`, `validation_timestamp`, `validation_results[hotkey].score` and
- * `summary`, plus what makes the file auditable: each miner's reasons, row counts, accuracy
- * sample and weight, the per-zipcode rankings, and `results_sha256`.
+ * `summary`, plus what makes the file auditable: the audit (seed, audited zipcodes), each miner's
+ * reasons, row counts, audit verdicts, credited listings, weight and credibility, the per-zipcode
+ * rewards, and `results_sha256`.
  *
  * `results_sha256` is what validators report to `POST /api/v1/validation-results` and what the
  * consensus view compares: the SHA-256 of the file's RFC 8785 (JCS) canonical JSON without
@@ -32,10 +35,16 @@ export const TOP_PERFORMERS_LISTED = 10;
 const scoreValue = z.number().min(0).max(1);
 const count = z.int().nonnegative();
 const reasonSchema = z.strictObject({ code: z.string().min(1), message: z.string() });
+const credibilitySchema = z.strictObject({
+  uid: z.int().nonnegative().nullable(),
+  before: z.number().min(0).max(1),
+  after: z.number().min(0).max(1),
+  penalty_epochs_left: count,
+});
 
 const minerResultSchema = z.strictObject({
   uid: z.int().nonnegative().nullable(),
-  outcome: z.enum(['scored', 'honeypot', 'rejected']),
+  outcome: z.enum(MINER_OUTCOMES),
   score: z.strictObject({
     data_quality: scoreValue,
     accuracy: scoreValue,
@@ -54,15 +63,27 @@ const minerResultSchema = z.strictObject({
       rows: count,
       valid_rows: count,
       duplicate_rows: count,
-      copied_rows: count,
+      /** Listings an earlier upload delivered first (credited there, not here; not a finding). */
+      overlap_rows: count,
       credited_rows: count,
       /** Rows per quality reason, reasons in code order. */
       row_reasons: z.record(z.string(), count),
     })
     .nullable(),
-  accuracy_sample: z
-    .object({ sampled: count, accurate: count, not_found: count, mismatched: count, unverifiable: count })
+  /** The miner's valid rows in the audited zipcodes and what the sources said of them. */
+  audit: z
+    .strictObject({
+      rows: count,
+      verified: count,
+      mismatched: count,
+      not_found: count,
+      delisted: count,
+      fabricated: count,
+      no_verdict: z.partialRecord(z.enum(NO_VERDICT_REASONS), count),
+    })
     .nullable(),
+  /** The miner's credibility (the weight this validator sets) before and after this epoch. */
+  credibility: credibilitySchema,
   placings: z.array(z.strictObject({ zipcode: zipcodeSchema, rank: z.int().positive(), reward: z.number().min(0) })),
   reasons: z.array(reasonSchema),
 });
@@ -72,8 +93,10 @@ const zipcodeRankingSchema = z.strictObject({
   zipcode: zipcodeSchema,
   expected_listings: count,
   is_honeypot: z.boolean(),
+  /** Audited with a verdict: every row there was checked, completeness measured against the true count. */
+  audited: z.boolean(),
   pool: z.number().min(0).max(1),
-  /** Credited listings of the winner: the validated count the API's expected-listings history uses. */
+  /** The validated count the API's expected-listings history uses: the true count where audited. */
   observed_listings: count.nullable(),
   ranking: z.array(
     z.strictObject({
@@ -97,13 +120,30 @@ export const validationResultsFileSchema = z.strictObject({
   validation_timestamp: isoInstantSchema,
   results_format_version: z.literal(VALIDATION_RESULTS_FORMAT_VERSION),
   epoch_nonce: z.string().min(1),
+  audit: z.strictObject({
+    /** Revealed by the API at the grace end; null when it revealed none (the validator then abstains). */
+    seed: sha256HexSchema.nullable(),
+    zipcodes: z.array(zipcodeSchema),
+    share: z.number().min(0).max(1),
+    min_zipcodes: count,
+    /** Why this validator reached no verdict for the whole epoch, if so. */
+    abstention: reasonSchema.nullable(),
+  }),
+  credibility: z.strictObject({
+    alpha: z.number().gt(0).max(1),
+    penalty_epochs: count,
+    /** Hotkeys with credibility that have no result this epoch (they did not upload). */
+    carried: z.record(ss58AddressSchema, credibilitySchema),
+  }),
   validation_results: z.record(ss58AddressSchema, minerResultSchema),
   zipcode_rankings: z.array(zipcodeRankingSchema),
   summary: z.strictObject({
     total_miners: count,
     scored_miners: count,
     honeypot_miners: count,
+    fabricated_miners: count,
     rejected_miners: count,
+    abstained_miners: count,
     average_score: scoreValue,
     top_performers: z.array(z.strictObject({ hotkey: ss58AddressSchema, total_score: scoreValue, weight: z.number() })),
   }),
@@ -153,6 +193,17 @@ export interface ValidationResultsInput {
   readonly evidence: readonly MinerEvidence[];
   readonly sheet: EpochScoreSheet;
   readonly validatorHotkey: string;
+  /** The credibility update of this epoch (`applyCredibility`) and its parameters. */
+  readonly credibility: { readonly params: CredibilityParams; readonly changes: readonly CredibilityChange[] };
+}
+
+function credibilityEntry(change: CredibilityChange | undefined, uid: number | null) {
+  return {
+    uid: change?.uid ?? uid,
+    before: change?.before ?? 0,
+    after: change?.after ?? 0,
+    penalty_epochs_left: change?.penaltyEpochsLeft ?? 0,
+  };
 }
 
 /**
@@ -162,11 +213,13 @@ export interface ValidationResultsInput {
 export function buildValidationResultsFile(input: ValidationResultsInput): ValidationResultsFile {
   const { context, sheet } = input;
   const evidenceByHotkey = new Map(input.evidence.map((miner) => [miner.hotkey, miner]));
+  const changes = new Map(input.credibility.changes.map((change) => [change.hotkey, change]));
   const validationResults = sortedRecord(
     sheet.miners.map((miner) => {
       const evidence = evidenceByHotkey.get(miner.hotkey);
-      const listings = evidence?.rejection ? null : (evidence?.listings ?? null);
-      const tally = evidence?.rejection ? null : (evidence?.accuracy ?? null);
+      const unscanned = evidence?.rejection || evidence?.abstention;
+      const listings = unscanned ? null : (evidence?.listings ?? null);
+      const audit = unscanned ? null : (evidence?.audit ?? null);
       const credited = listings ? [...listings.creditedByZipcode.values()].reduce((sum, rows) => sum + rows, 0) : 0;
       const result: ValidationMinerResult = {
         uid: miner.uid,
@@ -183,19 +236,26 @@ export function buildValidationResultsFile(input: ValidationResultsInput): Valid
           rows: listings.rows,
           valid_rows: listings.validRows,
           duplicate_rows: listings.duplicateRows,
-          copied_rows: listings.copiedRows,
+          overlap_rows: listings.overlapRows,
           credited_rows: credited,
           row_reasons: sortedRecord(
             Object.entries(listings.reasonCounts).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0),
           ),
         },
-        accuracy_sample: tally && {
-          sampled: tally.sampled,
-          accurate: tally.accurate,
-          not_found: tally.notFound,
-          mismatched: tally.mismatched,
-          unverifiable: tally.unverifiable,
+        audit: audit && {
+          rows: audit.rows,
+          verified: audit.verified,
+          mismatched: audit.mismatched,
+          not_found: audit.notFound,
+          delisted: audit.delisted,
+          fabricated: audit.fabricated,
+          no_verdict: sortedRecord(
+            NO_VERDICT_REASONS.filter((reason) => (audit.noVerdict[reason] ?? 0) > 0).map(
+              (reason) => [reason, audit.noVerdict[reason]!] as const,
+            ),
+          ),
         },
+        credibility: credibilityEntry(changes.get(miner.hotkey), miner.uid),
         placings: [...miner.placings],
         reasons: [...miner.notes],
       };
@@ -206,6 +266,7 @@ export function buildValidationResultsFile(input: ValidationResultsInput): Valid
     zipcode: zipcode.zipcode,
     expected_listings: zipcode.expectedListings,
     is_honeypot: zipcode.isHoneypot,
+    audited: zipcode.audited,
     pool: zipcode.pool,
     observed_listings: zipcode.observedListings,
     ranking: zipcode.ranking.map((entry) => ({
@@ -235,13 +296,34 @@ export function buildValidationResultsFile(input: ValidationResultsInput): Valid
     validation_timestamp: new Date(context.graceEndMs).toISOString(),
     results_format_version: VALIDATION_RESULTS_FORMAT_VERSION,
     epoch_nonce: context.nonce,
+    audit: {
+      seed: context.audit.seed,
+      zipcodes: [...context.audit.zipcodes],
+      share: AUDIT_ZIPCODE_SHARE,
+      min_zipcodes: AUDIT_MIN_ZIPCODES,
+      abstention: context.audit.abstention && {
+        code: context.audit.abstention.code,
+        message: context.audit.abstention.message,
+      },
+    },
+    credibility: {
+      alpha: input.credibility.params.alpha,
+      penalty_epochs: input.credibility.params.penaltyEpochs,
+      carried: sortedRecord(
+        input.credibility.changes
+          .filter((change) => !(change.hotkey in validationResults))
+          .map((change) => [change.hotkey, credibilityEntry(change, change.uid)] as const),
+      ),
+    },
     validation_results: validationResults,
     zipcode_rankings: zipcodeRankings,
     summary: {
       total_miners: sheet.miners.length,
       scored_miners: outcomes('scored'),
       honeypot_miners: outcomes('honeypot'),
+      fabricated_miners: outcomes('fabricated'),
       rejected_miners: outcomes('rejected'),
+      abstained_miners: outcomes('abstained'),
       average_score: averageTotalScore(sheet),
       top_performers: topPerformers,
     },

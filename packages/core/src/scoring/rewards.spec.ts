@@ -26,36 +26,49 @@ describe('zipcodePools (proportional to expected listings, honeypots none)', () 
   });
 });
 
-describe('rankZipcodeCompetitors (55/30/10, 5% shared, ties by earlier upload)', () => {
-  const competitor = (hotkey: string, zipcodeScore: number, uploadedAtMs: number) => ({
+describe('rankZipcodeCompetitors (score × credited / total credited)', () => {
+  const competitor = (hotkey: string, zipcodeScore: number, creditedListings: number, uploadedAtMs = 0) => ({
     hotkey,
     zipcodeScore,
+    creditedListings,
     uploadedAtMs,
   });
 
-  it('ranks by score, then earlier upload, then hotkey, and splits 5% among the rest', () => {
+  it('pays each miner its score times its share of the credited listings, ordered by share', () => {
     const placings = rankZipcodeCompetitors([
-      competitor('e', 0.5, 1),
-      competitor('b', 0.9, 20),
-      competitor('a', 0.9, 10),
-      competitor('d', 0.7, 5),
-      competitor('c', 0.7, 5),
-      competitor('f', 0.1, 0),
+      competitor('c', 1, 10),
+      competitor('a', 0.5, 60),
+      competitor('b', 1, 30),
+      competitor('z', 1, 0),
     ]);
     expect(placings.map((placing) => [placing.competitor.hotkey, placing.rank, placing.share])).toEqual([
-      ['a', 1, 0.55],
+      ['a', 1, 0.3],
       ['b', 2, 0.3],
       ['c', 3, 0.1],
-      ['d', 4, 0.016666667],
-      ['e', 5, 0.016666667],
-      ['f', 6, 0.016666667],
     ]);
   });
 
-  it('pays only the places there are', () => {
-    expect(rankZipcodeCompetitors([competitor('x', 1, 0), competitor('y', 1, 0)]).map((p) => p.share)).toEqual([
-      0.55, 0.3,
+  it('orders equal shares by the earlier upload, then hotkey', () => {
+    const placings = rankZipcodeCompetitors([
+      competitor('y', 1, 5, 2),
+      competitor('x', 1, 5, 2),
+      competitor('w', 1, 5, 9),
     ]);
+    expect(placings.map((placing) => placing.competitor.hotkey)).toEqual(['x', 'y', 'w']);
     expect(rankZipcodeCompetitors([])).toEqual([]);
+  });
+
+  it('pays a dataset split over several hotkeys no more than the dataset under one', () => {
+    const alone = rankZipcodeCompetitors([competitor('solo', 0.9, 90), competitor('other', 0.9, 10)]);
+    const split = rankZipcodeCompetitors([
+      competitor('s1', 0.9, 30),
+      competitor('s2', 0.9, 30),
+      competitor('s3', 0.9, 30),
+      competitor('other', 0.9, 10),
+    ]);
+    const sum = (placings: typeof alone, prefix: string) =>
+      placings.filter((p) => p.competitor.hotkey.startsWith(prefix)).reduce((total, p) => total + p.share, 0);
+    expect(sum(split, 's')).toBeCloseTo(sum(alone, 'solo'), 9);
+    expect(sum(alone, 'solo')).toBeCloseTo(0.81, 9);
   });
 });

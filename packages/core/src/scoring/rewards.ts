@@ -1,16 +1,16 @@
 import { REWARD_DECIMALS, roundTo } from './score-components.js';
 
 /**
- * Per-zipcode competition (PROTOCOL.md §8; seed, Business Logic Q11 "Per-zipcode ranking: Top 3
- * get 55%, 30%, 10% + 5% distributed"): in each real zipcode the participating miners are ranked,
- * the first three take 55%, 30% and 10% of the zipcode's pool and the others share 5% equally.
- * Pools are proportional to the zipcodes' expected listings; honeypots have none. A miner's
- * weight is the sum of its rewards over all zipcodes.
+ * Rewards per zipcode (PROTOCOL.md §8): each real zipcode has a pool proportional to its expected
+ * listings (honeypots none), shared among the miners in proportion to the listings credited to
+ * them there, each scaled by the miner's total score:
+ * `reward(m, z) = pool(z) × q(m) × credited(m, z) / C(z)`, `C(z) = Σ credited(·, z)`.
+ *
+ * Not the seed's 55/30/10/5 by place: fixed shares by place let one dataset split over three
+ * hotkeys take the first three places (95% of a pool instead of 55%). Proportional credit is
+ * linear: splitting a dataset leaves the sum of credited rows unchanged and can only lower the
+ * score (coverage falls), and a listing is credited once, so duplicates earn nothing.
  */
-export const ZIPCODE_PLACE_SHARES = [0.55, 0.3, 0.1] as const;
-
-/** Shared equally by every participant ranked after the podium. */
-export const ZIPCODE_OTHERS_SHARE = 0.05;
 
 /** A zipcode as pools are computed from it. */
 export interface PoolZipcode {
@@ -39,42 +39,44 @@ export function zipcodePools(zipcodes: readonly PoolZipcode[]): Map<string, numb
   );
 }
 
-/** A miner competing in one zipcode. */
+/** A miner credited with listings in one zipcode. */
 export interface ZipcodeCompetitor {
   readonly hotkey: string;
-  /** The miner's score in this zipcode, in [0, 1]; higher ranks first. */
+  /** The miner's total score, in [0, 1]: the share of its proportional part it is paid. */
   readonly zipcodeScore: number;
-  /** Server-observed upload time (ms); the earlier upload wins a tie. */
+  /** Listings credited to the miner in this zipcode (each listing once, to its earliest upload). */
+  readonly creditedListings: number;
+  /** Server-observed upload time (ms): the earlier upload lists first on equal rewards. */
   readonly uploadedAtMs: number;
 }
 
-/** A competitor's place and share of the zipcode pool. */
+/** A competitor's share of the zipcode pool and its place (by reward, for display). */
 export interface ZipcodePlacing<C extends ZipcodeCompetitor = ZipcodeCompetitor> {
   readonly competitor: C;
-  /** 1-based. */
+  /** 1-based, by reward. */
   readonly rank: number;
-  /** Share of the zipcode's pool, before multiplying by the pool. */
+  /** `zipcodeScore × credited / C(z)`, rounded to {@link REWARD_DECIMALS} places. */
   readonly share: number;
 }
 
 /**
- * Ranks the competitors of one zipcode: by zipcode score, high first; ties by the earlier
- * server-observed upload; then by hotkey so the order never depends on input order. Places 1–3
- * take 55/30/10%, the rest split 5% equally (rounded to {@link REWARD_DECIMALS} places). With
- * fewer than four competitors the unused shares are not paid; weights are normalised later.
+ * The shares of one zipcode's pool: `score × credited / Σ credited` for every competitor with a
+ * credited listing, ordered by share (high first), then the earlier upload, then hotkey, so the
+ * order never depends on input order.
  */
 export function rankZipcodeCompetitors<C extends ZipcodeCompetitor>(competitors: readonly C[]): ZipcodePlacing<C>[] {
-  const ranked = [...competitors].sort(
-    (a, b) =>
-      b.zipcodeScore - a.zipcodeScore ||
-      a.uploadedAtMs - b.uploadedAtMs ||
-      (a.hotkey < b.hotkey ? -1 : a.hotkey > b.hotkey ? 1 : 0),
-  );
-  const others = Math.max(0, ranked.length - ZIPCODE_PLACE_SHARES.length);
-  const otherShare = others === 0 ? 0 : roundTo(ZIPCODE_OTHERS_SHARE / others, REWARD_DECIMALS);
-  return ranked.map((competitor, index) => ({
-    competitor,
-    rank: index + 1,
-    share: ZIPCODE_PLACE_SHARES[index] ?? otherShare,
-  }));
+  const credited = competitors.filter((competitor) => competitor.creditedListings > 0);
+  const total = credited.reduce((sum, competitor) => sum + competitor.creditedListings, 0);
+  return credited
+    .map((competitor) => ({
+      competitor,
+      share: roundTo((competitor.zipcodeScore * competitor.creditedListings) / total, REWARD_DECIMALS),
+    }))
+    .sort(
+      (a, b) =>
+        b.share - a.share ||
+        a.competitor.uploadedAtMs - b.competitor.uploadedAtMs ||
+        (a.competitor.hotkey < b.competitor.hotkey ? -1 : a.competitor.hotkey > b.competitor.hotkey ? 1 : 0),
+    )
+    .map((entry, index) => ({ ...entry, rank: index + 1 }));
 }

@@ -1,0 +1,137 @@
+import {
+  AUDIT_ROW_BUDGET,
+  LISTING_COLUMN_NAMES,
+  type Listing,
+  type RowVerdict,
+  type VerifiedListingValues,
+  compareWithVerifiedListing,
+  listingUrlHost,
+  normaliseListingUrl,
+} from '@resi/core';
+import type { AuditRow } from '../scan/epoch-listings-scan.js';
+import { mapWithConcurrency } from '../util/concurrency.js';
+import type { AuditSources, SourceCandidate } from './verification-source.js';
+
+/** One zipcode feed as fetched, indexed for lookups. */
+export interface FeedIndex {
+  /** Distinct listings in the feed: the zipcode's true count at this source. */
+  readonly count: number;
+  readonly byKey: ReadonlyMap<string, SourceCandidate>;
+}
+
+/** The keys a listing is found under in a feed: its normalised source URL, then its MLS id. */
+function lookupKeys(candidate: SourceCandidate): string[] {
+  const keys: string[] = [];
+  if (typeof candidate.source_url === 'string' && candidate.source_url !== '') {
+    keys.push(`url:${normaliseListingUrl(candidate.source_url)}`);
+  }
+  if (typeof candidate.mls_id === 'string' && candidate.mls_id !== '') keys.push(`mls:${candidate.mls_id}`);
+  return keys;
+}
+
+/** Indexes a feed by lookup key (the first listing with a key keeps it). */
+export function indexFeed(listings: readonly SourceCandidate[]): FeedIndex {
+  const byKey = new Map<string, SourceCandidate>();
+  const distinct = new Set<string>();
+  for (const candidate of listings) {
+    const keys = lookupKeys(candidate);
+    if (keys[0] !== undefined) distinct.add(keys[0]);
+    for (const key of keys) if (!byKey.has(key)) byKey.set(key, candidate);
+  }
+  return { count: distinct.size, byKey };
+}
+
+function verifiedValuesOf(candidate: SourceCandidate): VerifiedListingValues {
+  const values: Record<string, string | number | null> = {};
+  for (const name of LISTING_COLUMN_NAMES) {
+    const value = candidate[name];
+    if (typeof value === 'string' || typeof value === 'number') values[name] = value;
+    else if (value === null) values[name] = null;
+  }
+  return values;
+}
+
+/** A row's verdict against its zipcode's feed: found within core's tolerances, found outside them, or absent. */
+export function verdictAgainstFeed(listing: Listing, feed: FeedIndex): 'verified' | 'mismatched' | 'not_found' {
+  for (const key of lookupKeys(listing)) {
+    const candidate = feed.byKey.get(key);
+    if (candidate) {
+      return compareWithVerifiedListing(listing, verifiedValuesOf(candidate)).accurate ? 'verified' : 'mismatched';
+    }
+  }
+  return 'not_found';
+}
+
+/** What verifying an epoch's audited rows found. */
+export interface AuditVerification {
+  /** The verdict of every audited row fingerprint. */
+  readonly verdicts: Map<bigint, RowVerdict>;
+  /** The true count of each audited zipcode where a source answered (the largest, with several). */
+  readonly trueCounts: Map<string, number>;
+  /** Each feed asked for, in (source, zipcode) order: what it answered. */
+  readonly feeds: { readonly source: string; readonly zipcode: string; readonly outcome: string }[];
+}
+
+/**
+ * Verifies the distinct rows of the audited zipcodes: each row is routed by its URL's host to the
+ * enabled source serving it (none: `source_unsupported`), each (source, zipcode) feed is fetched
+ * once, `concurrency` at a time, and the row is looked up in it (`verdictAgainstFeed`). A feed that
+ * failed after the source's retries gives `source_unavailable`; rows past the budget (in
+ * fingerprint order) `budget_exhausted`. No verdict is ever the miner's penalty.
+ */
+export async function verifyAuditRows(
+  rows: readonly AuditRow[],
+  sources: AuditSources,
+  options: { readonly concurrency: number; readonly budget?: number },
+): Promise<AuditVerification> {
+  const budget = options.budget ?? AUDIT_ROW_BUDGET;
+  const ordered = [...rows].sort((a, b) =>
+    a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0,
+  );
+  const routed = ordered.map((row, index) => ({
+    row,
+    source: index < budget ? sources.sourceFor(listingUrlHost(row.listing.source_url)) : null,
+    withinBudget: index < budget,
+  }));
+  const wanted = [
+    ...new Set(
+      routed
+        .filter((entry) => entry.source !== null)
+        .map((entry) => `${entry.source}\u0000${entry.row.listing.zipcode}`),
+    ),
+  ].sort();
+  const answers = await mapWithConcurrency(wanted, options.concurrency, async (key) => {
+    const [source, zipcode] = key.split('\u0000') as [string, string];
+    const answer = await sources
+      .fetchZipcode(source, zipcode)
+      .catch((error: Error) => ({ kind: 'unavailable', reason: error.message }) as const);
+    if (answer.kind === 'listings') return indexFeed(answer.listings);
+    const code = 'code' in answer && answer.code === 'budget_exhausted' ? 'budget_exhausted' : 'source_unavailable';
+    return Object.assign(new Error(answer.reason), { code });
+  });
+  const feedsByKey = new Map(wanted.map((key, index) => [key, answers[index]!]));
+  const verdicts = new Map<bigint, RowVerdict>();
+  for (const { row, source, withinBudget } of routed) {
+    if (!withinBudget) verdicts.set(row.fingerprint, 'budget_exhausted');
+    else if (source === null) verdicts.set(row.fingerprint, 'source_unsupported');
+    else {
+      const feed = feedsByKey.get(`${source}\u0000${row.listing.zipcode}`)!;
+      verdicts.set(
+        row.fingerprint,
+        feed instanceof Error ? 'source_unavailable' : verdictAgainstFeed(row.listing, feed),
+      );
+    }
+  }
+  const trueCounts = new Map<string, number>();
+  const feeds = wanted.map((key) => {
+    const [source, zipcode] = key.split('\u0000') as [string, string];
+    const feed = feedsByKey.get(key)!;
+    if (!(feed instanceof Error)) trueCounts.set(zipcode, Math.max(trueCounts.get(zipcode) ?? 0, feed.count));
+    return {
+      source,
+      zipcode,
+      outcome: feed instanceof Error ? `unavailable: ${feed.message}` : `${feed.count} listings`,
+    };
+  });
+  return { verdicts, trueCounts: new Map([...trueCounts].sort(([a], [b]) => (a < b ? -1 : 1))), feeds };
+}
