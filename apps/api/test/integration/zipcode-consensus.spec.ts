@@ -1,4 +1,10 @@
-import { type EpochScoringContext, type MinerEvidence, type Neuron, validationResultsCommitment } from '@resi/core';
+import {
+  type EpochScoringContext,
+  type MinerEvidence,
+  type Neuron,
+  summariseMinerAudit,
+  validationResultsCommitment,
+} from '@resi/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateExpectedListings } from '../../src/catalogue/catalogue.js';
@@ -35,7 +41,10 @@ describe.each(testBackends())('zipcode history by stake-weighted consensus ($nam
         uploadedAtMs: Date.parse('2025-10-01T19:00:00Z'),
         listingsClaimed: rows,
         rejection: null,
-        accuracy: { sampled: 50, accurate: 50, notFound: 0, mismatched: 0, unverifiable: 0 },
+        abstention: null,
+        audit: summariseMinerAudit([
+          { zipcode: [...credited.keys()][0]!, rows: 50, verified: 50, mismatched: 0, notFound: 0, noVerdict: {} },
+        ]),
         listings: {
           rows,
           rowsMissingRequired: 0,
@@ -44,9 +53,9 @@ describe.each(testBackends())('zipcode history by stake-weighted consensus ($nam
           duplicateRows: 0,
           validRows: rows,
           rowsByZipcode: credited,
+          listingsByZipcode: credited,
           creditedByZipcode: credited,
-          copiedRows: 0,
-          copiedFrom: [],
+          overlapRows: 0,
           reasonCounts: {},
         },
       },
@@ -107,6 +116,7 @@ describe.each(testBackends())('zipcode history by stake-weighted consensus ($nam
         expectedListings: z.expectedListings,
         isHoneypot: z.isHoneypot,
       })),
+      audit: { seed: 'b'.repeat(64), zipcodes: [], trueCounts: new Map(), abstention: null },
     };
     expect(real().length).toBeGreaterThan(2);
     sut.clock.set(AFTER);

@@ -1,4 +1,4 @@
-import { type Listing, accuracySampleIndices, accuracySampleSeed, accuracySampleSize } from '@resi/core';
+import type { Listing } from '@resi/core';
 import type { SimulatedMarket } from './market.js';
 import { type Random, randomOf } from './random.js';
 import { type SimEpoch, type UploadPlan, simHotkey } from './sim-epoch.js';
@@ -82,8 +82,10 @@ function looksLikeHoneypot(scrape: Scrape, zipcode: string): boolean {
  * the sample is predictable from what the API sends (today: the nonce, the epoch and its hotkey):
  * the positions, in its valid rows, that will be checked. Null when the sample cannot be known.
  */
-export function predictableSamplePositions(epoch: SimEpoch, hotkey: string, rows: number): number[] | null {
-  return accuracySampleIndices(accuracySampleSeed(epoch.nonce, epoch.id, hotkey), rows, accuracySampleSize(rows));
+export function predictableSamplePositions(_epoch: SimEpoch, _hotkey: string, _rows: number): number[] | null {
+  // The audit checks every row of zipcodes drawn from a seed the API reveals after the grace end:
+  // nothing sent before it says which rows or zipcodes will be checked.
+  return null;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   serializeMinerUploadMetadata,
   ss58Of,
   writeListingsParquet,
+  epochAuditSeed,
 } from '@resi/core';
 import { HOUR_MS } from './market.js';
 
@@ -153,6 +154,8 @@ export function simEpochResponse(epoch: SimEpoch): EpochAssignmentsResponse {
     tolerancePercent: 10,
     submissionDeadline: new Date(epoch.deadlineMs).toISOString(),
     status: 'COMPLETED',
+    // Revealed by the API at the grace end; derived here from the simulation's own secret.
+    auditSeed: epochAuditSeed('resi-simulation-zipcode-secret', epoch.id),
     metadata: {
       totalExpectedListings: total,
       zipcodeCount: epoch.zipcodes.length,

@@ -61,7 +61,8 @@ describe('the adversarial simulation, short', { timeout: 120_000 }, () => {
 
   it('catches the naive fabricator in a honeypot, and refuses corrupt and over-claimed uploads, every epoch', () => {
     const role = (name: string) => report.roles.find((r) => r.role === name)!;
-    expect(role('naive fabricator')).toMatchObject({ meanShare: 0, caughtEpochs: [0, 1, 2] });
+    // Epoch 1 has the source down: the validator abstains for the whole epoch and flags nobody.
+    expect(role('naive fabricator')).toMatchObject({ meanShare: 0, caughtEpochs: [0, 2] });
     expect(role('naive fabricator').caughtFor).toContain('honeypot_listings');
     expect(role('corrupt files')).toMatchObject({ meanShare: 0, caughtFor: ['corrupt_parquet'] });
     expect(role('claims more rows')).toMatchObject({ meanShare: 0, caughtFor: ['row_count_mismatch'] });

@@ -4,7 +4,7 @@ import type { StoredObject, ValidationResultsFile } from '@resi/core';
 import { LocalObjectFetcher, type ObjectFetcher, TransientFetchError } from '../download/object-fetcher.js';
 import { scoreEpochSubmissions } from '../pipeline/score-epoch.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { ZipcodeFeedVerificationSource } from '../verification/verification-source.js';
+import { ZipcodeFeedAuditSources } from '../verification/verification-source.js';
 import { DEFAULT_MARKET_DRIFT, SimulatedMarket } from './market.js';
 import { type SimRole, simulationCast } from './miners.js';
 import { randomOf } from './random.js';
@@ -78,9 +78,7 @@ export const DOWNLOAD_FAULT_VICTIM = 'honest-2';
 export const FINDING_CODES: ReadonlySet<string> = new Set([
   'honeypot_listings',
   'fabricated_listings',
-  'copied_listings',
   'late_upload',
-  'listings_not_verified',
   'listings_claim_exceeds_rows',
   'no_valid_listings',
   'invalid_listings',
@@ -200,7 +198,7 @@ export async function runEpochs(
       {
         workDirectory: join(root, 'work'),
         fetcher: downloadFails ? new FailingDownloads(local, simHotkey(DOWNLOAD_FAULT_VICTIM)) : local,
-        verification: new ZipcodeFeedVerificationSource(market.feed(() => validatorAtMs, { down: sourceDown })),
+        verification: new ZipcodeFeedAuditSources(market.feed(() => validatorAtMs, { down: sourceDown })),
         downloadLimits: { maxFileBytes: 64 * 1024 * 1024, attempts: 2, timeoutMs: 10_000 },
         duckdb: { threads: 1 },
       },
