@@ -15,7 +15,7 @@ export type VerificationAnswer =
       readonly code?: string;
     };
 
-/** One listing looked up at its source (the per-listing view `RoutedVerificationSource` gives). */
+/** One listing looked up at its source. */
 export interface VerificationSource {
   readonly name: string;
   lookup(listing: Listing): Promise<VerificationAnswer>;
@@ -55,14 +55,6 @@ export interface ZipcodeListingFeed {
     readonly signal: AbortSignal;
   }): AsyncIterable<SourceCandidate[]>;
   close?(): Promise<void>;
-}
-
-/** The keys a candidate can be found under: its source URL and its MLS id. */
-function lookupKeys(candidate: SourceCandidate): string[] {
-  const keys: string[] = [];
-  if (typeof candidate.source_url === 'string' && candidate.source_url !== '') keys.push(`url:${candidate.source_url}`);
-  if (typeof candidate.mls_id === 'string' && candidate.mls_id !== '') keys.push(`mls:${candidate.mls_id}`);
-  return keys;
 }
 
 /** A candidate's listing values as verification compares them. */
