@@ -10,8 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// The built API: Nest needs the decorator metadata tsc emits, which tsx does not.
-import { ClockRepository, createApi, parseApiEnv, StaticMetagraph } from '../apps/api/dist/index.js';
 import {
   cryptoReady,
   currentAssignmentsResponseSchema,
@@ -22,7 +20,14 @@ import {
   statusCommitment,
   validationCommitment,
 } from '@resi/core';
+import type * as ResiApi from '@resi/api';
 import { startPrivatePostgres, startPrivateRedis, storedSubmissions } from '../apps/api/test/private-services.js';
+
+// The built API (`npm run soak` builds it first): Nest needs the decorator metadata tsc emits, which
+// tsx does not. Imported by a computed path so the type-check, which runs before any build, takes
+// the types from the sources instead.
+const builtApi = '../apps/api/dist/index.js';
+const { ClockRepository, createApi, parseApiEnv, StaticMetagraph } = (await import(builtApi)) as typeof ResiApi;
 
 async function makeIdentity() {
   await cryptoReady();
