@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { StoredObject, ValidationResultsFile } from '@resi/core';
+import { type CredibilityState, EMPTY_CREDIBILITY, type StoredObject, type ValidationResultsFile } from '@resi/core';
 import { LocalObjectFetcher, type ObjectFetcher, TransientFetchError } from '../download/object-fetcher.js';
 import { scoreEpochSubmissions } from '../pipeline/score-epoch.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -86,7 +86,11 @@ export const FINDING_CODES: ReadonlySet<string> = new Set([
 
 /** What one epoch's results say of one hotkey. */
 export interface MinerEpochRecord {
+  /** Its share of the weights after the epoch (of the credibility vector, by default). */
   readonly share: number;
+  /** Its credibility (the moving average weights come from) before and after the epoch. */
+  readonly credibilityBefore: number;
+  readonly credibilityAfter: number;
   readonly outcome: string;
   /** The reasons that flag it (outcome honeypot/fabricated/rejected, or a finding code). */
   readonly flags: readonly string[];
@@ -101,7 +105,18 @@ export interface EpochRecord {
 /** The weight each hotkey gets from one epoch's results, before normalisation and burn. */
 export type WeightRule = (file: ValidationResultsFile) => ReadonlyMap<string, number>;
 
-/** Weights from the epoch alone: each miner's sum of zipcode rewards in the results file. */
+/**
+ * The weights a validator sets (PROTOCOL.md §8, `credibilityByUid`): every hotkey's credibility
+ * after the epoch, the moving average of its reward shares across epochs, whether it uploaded this
+ * epoch or its credibility was carried.
+ */
+export const credibilityWeights: WeightRule = (file) =>
+  new Map([
+    ...Object.entries(file.credibility.carried).map(([hotkey, credibility]) => [hotkey, credibility.after] as const),
+    ...Object.entries(file.validation_results).map(([hotkey, result]) => [hotkey, result.credibility.after] as const),
+  ]);
+
+/** Weights from the epoch alone (what validators set before credibility): each miner's reward. */
 export const epochRewardWeights: WeightRule = (file) =>
   new Map(Object.entries(file.validation_results).map(([hotkey, result]) => [hotkey, result.weight]));
 
@@ -167,7 +182,9 @@ export async function runEpochs(
 ): Promise<EpochRecord[]> {
   const market = marketOf(options);
   const cast = simulationCast(options);
-  const weightRule = run.weights ?? epochRewardWeights;
+  const weightRule = run.weights ?? credibilityWeights;
+  // The validator's credibility state, carried from epoch to epoch as the daemon keeps it.
+  let credibility: CredibilityState = EMPTY_CREDIBILITY;
   const records: EpochRecord[] = [];
   const labelOf = new Map(cast.flatMap((role) => role.labels.map((label) => [simHotkey(label), label] as const)));
   for (let index = 0; index < options.epochs; index++) {
@@ -194,6 +211,7 @@ export async function runEpochs(
         epoch: simEpochResponse(epoch),
         submissions: simSubmissionsResponse(epoch, submissions),
         validatorHotkey: simHotkey('validator'),
+        credibility,
       },
       {
         workDirectory: join(root, 'work'),
@@ -204,6 +222,7 @@ export async function runEpochs(
       },
     );
     await rm(root, { recursive: true, force: true });
+    credibility = outcome.credibility.state;
     const weights = weightRule(outcome.file);
     const total = [...weights.values()].reduce((sum, weight) => sum + weight, 0);
     const miners = new Map<string, MinerEpochRecord>();
@@ -212,6 +231,8 @@ export async function runEpochs(
       if (label === undefined) continue;
       miners.set(label, {
         share: total > 0 ? (weights.get(hotkey) ?? 0) / total : 0,
+        credibilityBefore: result.credibility.before,
+        credibilityAfter: result.credibility.after,
         outcome: result.outcome,
         flags: flagsOf(result),
       });
@@ -240,11 +261,21 @@ export interface RoleSummary {
   readonly caughtFor: readonly string[];
 }
 
-/** A fault epoch: each honest miner's share there and in the same epoch of the run without faults. */
+/**
+ * A fault epoch: each honest miner's outcome and credibility there, and its weight share there
+ * and in the same epoch of the run without faults.
+ */
 export interface FaultSummary {
   readonly fault: 'source down' | 'download failure';
   readonly epoch: number;
-  readonly honest: readonly { readonly label: string; readonly share: number; readonly withoutFault: number }[];
+  readonly honest: readonly {
+    readonly label: string;
+    readonly outcome: string;
+    readonly credibilityBefore: number;
+    readonly credibilityAfter: number;
+    readonly share: number;
+    readonly withoutFault: number;
+  }[];
 }
 
 export interface SimulationReport {
@@ -258,6 +289,8 @@ export interface SimulationReport {
     readonly flags: readonly string[];
   }[];
   readonly faults: readonly FaultSummary[];
+  /** Every epoch of the run with faults, as the results files said it. */
+  readonly main: readonly EpochRecord[];
 }
 
 const roleShare = (records: readonly EpochRecord[], role: SimRole) =>
@@ -330,14 +363,20 @@ export async function runSimulation(options: SimulationOptions, weights?: Weight
     faults.push({
       fault,
       epoch,
-      honest: honestLabels.map((label) => ({
-        label,
-        share: main[epoch]!.miners.get(label)?.share ?? 0,
-        withoutFault: withoutFaults[epoch]!.miners.get(label)?.share ?? 0,
-      })),
+      honest: honestLabels.map((label) => {
+        const record = main[epoch]!.miners.get(label);
+        return {
+          label,
+          outcome: record?.outcome ?? 'absent',
+          credibilityBefore: record?.credibilityBefore ?? 0,
+          credibilityAfter: record?.credibilityAfter ?? 0,
+          share: record?.share ?? 0,
+          withoutFault: withoutFaults[epoch]!.miners.get(label)?.share ?? 0,
+        };
+      }),
     });
   }
-  return { seed: options.seed, epochs: options.epochs, roles, honestFlags, faults };
+  return { seed: options.seed, epochs: options.epochs, roles, honestFlags, faults, main };
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
@@ -374,7 +413,9 @@ export function formatSimulationReport(report: SimulationReport): string {
       ? '-'
       : role.meanShare < role.counterfactualShare || (role.meanShare === 0 && role.counterfactualShare === 0)
         ? 'no'
-        : 'YES',
+        : role.meanShare === role.counterfactualShare
+          ? 'equal'
+          : 'YES',
     role.caughtEpochs.length === 0
       ? '-'
       : `${role.caughtEpochs.length}/${report.epochs}: ${epochRanges(role.caughtEpochs)}`,
@@ -400,7 +441,7 @@ export function formatSimulationReport(report: SimulationReport): string {
   );
   for (const fault of report.faults) {
     out.push(
-      `${fault.fault} in epoch ${fault.epoch}: honest shares ${fault.honest.map((h) => `${h.label} ${percent(h.share)} (without the fault ${percent(h.withoutFault)})`).join(', ')}`,
+      `${fault.fault} in epoch ${fault.epoch}: ${fault.honest.map((h) => `${h.label} ${h.outcome}, credibility ${h.credibilityBefore.toFixed(4)} -> ${h.credibilityAfter.toFixed(4)}, weight share ${percent(h.share)} (without the fault ${percent(h.withoutFault)})`).join('; ')}`,
     );
   }
   return out.join('\n');
