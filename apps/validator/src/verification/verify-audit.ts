@@ -8,9 +8,19 @@ import {
   listingUrlHost,
   normaliseListingUrl,
 } from '@resi/core';
+import { LISTING_SOURCE_ADAPTERS, servesHost } from '@resi/sources';
 import type { AuditRow } from '../scan/epoch-listings-scan.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
 import type { AuditSources, SourceCandidate } from './verification-source.js';
+
+/**
+ * Whether any listing source of the subnet serves `host` (whether or not this validator enabled
+ * it). A row claiming a site no source serves can be verified by no validator: were it "no
+ * verdict", a fabricator could escape every audit by naming a made-up host.
+ */
+export function isSubnetListingHost(host: string): boolean {
+  return LISTING_SOURCE_ADAPTERS.some((adapter) => servesHost(adapter, host));
+}
 
 /** One zipcode feed as fetched, indexed for lookups. */
 export interface FeedIndex {
@@ -113,8 +123,12 @@ export async function verifyAuditRows(
   const verdicts = new Map<bigint, RowVerdict>();
   for (const { row, source, withinBudget } of routed) {
     if (!withinBudget) verdicts.set(row.fingerprint, 'budget_exhausted');
-    else if (source === null) verdicts.set(row.fingerprint, 'source_unsupported');
-    else {
+    else if (source === null) {
+      // A site the subnet has a source for, which this validator did not enable: no verdict. A site
+      // no source serves: the listing cannot be shown to exist anywhere, so it counts as not found.
+      const host = listingUrlHost(row.listing.source_url);
+      verdicts.set(row.fingerprint, isSubnetListingHost(host) ? 'source_unsupported' : 'not_found');
+    } else {
       const feed = feedsByKey.get(`${source}\u0000${row.listing.zipcode}`)!;
       verdicts.set(
         row.fingerprint,
