@@ -38,6 +38,9 @@ export interface MarketOptions {
   readonly untilMs: number;
 }
 
+/** How long a closed listing stays in a verification query's answer (a sold-in-the-last-day filter). */
+export const RECENTLY_CLOSED_MS = DAY_MS;
+
 export const DEFAULT_MARKET_DRIFT = {
   listingsPerZipcode: [25, 70] as const,
   meanLifetimeMs: 5 * DAY_MS,
@@ -110,8 +113,9 @@ function listingAt(listing: MarketListing, atMs: number): Listing {
     sqft: listing.sqft,
     listing_date: new Date(listing.listedAtMs).toISOString().slice(0, 10),
     property_type: listing.propertyType,
-    listing_status: atMs >= listing.pendingAtMs ? 'pending' : 'active',
-    days_on_market: Math.floor((atMs - listing.listedAtMs) / DAY_MS),
+    listing_status: atMs >= listing.delistedAtMs ? 'sold' : atMs >= listing.pendingAtMs ? 'pending' : 'active',
+    // A closed listing's days on market stop at its close.
+    days_on_market: Math.floor((Math.min(atMs, listing.delistedAtMs) - listing.listedAtMs) / DAY_MS),
     mls_id: listing.mlsId,
     source_url: listing.sourceUrl,
     scraped_timestamp: new Date(atMs).toISOString(),
@@ -154,6 +158,18 @@ export class SimulatedMarket {
   }
 
   /**
+   * What a validator's verification query returns at `atMs`: the listings on the market, plus those
+   * that closed within {@link RECENTLY_CLOSED_MS} (status `sold`), as realtor.com, Zillow and Redfin
+   * keep answering for recently sold homes. A listing an honest miner scraped and that closed
+   * before the check is therefore found, moved forward to sold, not missing.
+   */
+  verificationListingsAt(zipcode: string, atMs: number): Listing[] {
+    return (this.listings.get(zipcode) ?? [])
+      .filter((listing) => listing.listedAtMs <= atMs && atMs < listing.delistedAtMs + RECENTLY_CLOSED_MS)
+      .map((listing) => listingAt(listing, atMs));
+  }
+
+  /**
    * Listings that exist nowhere on the site, as a fabricator invents them: plausible values,
    * source URLs and MLS ids in the site's own format.
    */
@@ -190,7 +206,7 @@ export class SimulatedMarket {
       name: 'market',
       async *fetchZipcode({ zipcode }): AsyncIterable<SourceCandidate[]> {
         if (options.down) throw new Error('market: HTTP 503 Service Unavailable (the site is down)');
-        const rows = market.listingsAt(zipcode, atMs());
+        const rows = market.verificationListingsAt(zipcode, atMs());
         for (let offset = 0; offset < rows.length; offset += 200) {
           await Promise.resolve();
           yield rows.slice(offset, offset + 200);
