@@ -76,6 +76,26 @@ describe('public dashboard routes', () => {
     expect(body.miners[0]).toMatchObject({ uid: null, status: 'COMPLETED', uploadComplete: true });
   });
 
+  it('sums listings claims past int32 without a 500 (each claim is an int32, their sum need not be)', async () => {
+    const submissions = sut.app.get(SubmissionRepository);
+    const [a, b] = await Promise.all([makeIdentity(), makeIdentity()]);
+    for (const who of [a, b]) {
+      await submissions.recordStatus({
+        epochId: EPOCH,
+        hotkey: who.hotkey,
+        status: 'IN_PROGRESS',
+        listingsScraped: 2_147_483_647,
+        s3UploadComplete: false,
+        zipcodes: [],
+        at: NOW,
+      });
+    }
+    const overview = await get('/api/v1/dashboard/overview');
+    expect(overview.statusCode).toBe(200);
+    const stats = await get('/api/v1/zipcode-assignments/stats');
+    expect(stats.statusCode).toBe(200);
+  });
+
   it('answers EPOCH_NOT_FOUND and VALIDATION_FAILED like the other routes', async () => {
     expect((await get('/api/v1/dashboard/epochs/2020-01-01T00-00-00/miners')).json()).toMatchObject({
       code: 'EPOCH_NOT_FOUND',

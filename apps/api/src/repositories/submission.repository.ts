@@ -143,7 +143,8 @@ export class SubmissionRepository {
         status: submissions.status,
         miners: sql<number>`count(*)::int`,
         uploads: sql<number>`count(*) filter (where ${submissions.s3UploadComplete})::int`,
-        listings: sql<number>`coalesce(sum(${submissions.listingsScraped}), 0)::int`,
+        // Each claim fits an int32, their sum need not: as double precision it is exact far past any epoch's total.
+        listings: sql<number>`coalesce(sum(${submissions.listingsScraped}), 0)::float8`,
       })
       .from(submissions)
       .where(inArray(submissions.epochId, epochIds))
