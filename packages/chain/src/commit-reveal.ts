@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { TypeRegistry } from '@polkadot/types';
 import { u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 import { isSs58Address, publicKeyOf } from '@resi/core';
 import { z } from 'zod';
+import { readJsonListFile, writeJsonListFile } from './json-list-file.js';
 
 /**
  * Commit-reveal (subtensor's "CR v2"): the validator first commits the hash of its weights, then
@@ -83,30 +83,10 @@ export class PendingCommitFile {
 
   /** The pending commits; none when the file does not exist. A damaged file is an error, not an empty list. */
   load(): PendingWeightCommit[] {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const parsed = z.array(pendingCommitSchema).safeParse(JSON.parse(text));
-    if (!parsed.success) {
-      throw new Error(
-        `the pending weight commit file ${this.path} is damaged: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      );
-    }
-    return parsed.data;
+    return readJsonListFile(this.path, pendingCommitSchema, 'pending weight commit');
   }
 
   save(commits: readonly PendingWeightCommit[]): void {
-    if (commits.length === 0) {
-      rmSync(this.path, { force: true });
-      return;
-    }
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temporary, `${JSON.stringify(commits, null, 2)}\n`, { mode: 0o600 });
-    renameSync(temporary, this.path);
+    writeJsonListFile(this.path, commits);
   }
 }

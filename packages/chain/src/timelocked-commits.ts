@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ApiPromise } from '@polkadot/api';
 import { isSs58Address } from '@resi/core';
 import { z } from 'zod';
 import type { ChainLogger } from './chain-metagraph.js';
 import { quicknetRoundAt } from './timelock.js';
+import { readJsonListFile, writeJsonListFile } from './json-list-file.js';
 
 /**
  * Timelocked commits (CR v4) as the validator keeps them between commit and reveal: the chain
@@ -55,37 +55,16 @@ export class TimelockedCommitFile {
   }
 
   load(): TimelockedCommit[] {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const parsed = z.array(timelockedCommitSchema).safeParse(JSON.parse(text));
-    if (!parsed.success) {
-      throw new Error(
-        `the timelocked weight commit file ${this.path} is damaged: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
-      );
-    }
-    return parsed.data;
+    return readJsonListFile(this.path, timelockedCommitSchema, 'timelocked weight commit');
   }
 
   save(commits: readonly TimelockedCommit[]): void {
     const settled = commits.filter((commit) => commit.status !== 'committed');
     const dropped = new Set(settled.slice(0, Math.max(0, settled.length - SETTLED_KEPT)));
-    mkdirSync(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(
-      temporary,
-      `${JSON.stringify(
-        commits.filter((commit) => !dropped.has(commit)),
-        null,
-        2,
-      )}\n`,
-      { mode: 0o600 },
+    writeJsonListFile(
+      this.path,
+      commits.filter((commit) => !dropped.has(commit)),
     );
-    renameSync(temporary, this.path);
   }
 
   add(commit: TimelockedCommit): void {
