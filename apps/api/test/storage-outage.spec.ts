@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { healthcheckResponseSchema } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EMBEDDED_S3_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../src/repositories/embedded-s3.js';
-import { S3StorageRepository } from '../src/repositories/storage.repository.js';
+import { S3StorageRepository, STORAGE_RETRY_AFTER_SECONDS } from '../src/repositories/storage.repository.js';
 import { EpochService } from '../src/services/epoch.service.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity } from './test-api.js';
 
 const NOW = new Date('2025-10-01T17:00:00Z');
 const EPOCH = '2025-10-01T16-00-00';
+const GRANTS_PER_DAY = 3;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
 function requestFolderAccess(sut: TestApi, who: TestIdentity) {
@@ -97,6 +98,8 @@ describe('S3 goes away while the API runs', () => {
       now: NOW,
       neurons: [neuronOf(validator, 0, true), neuronOf(miner, 1)],
       overrides: { storage },
+      // Few grants a day, so refusals that counted against the limit would lock the miner out.
+      env: { RATE_LIMIT_MINER_S3_PER_DAY: String(GRANTS_PER_DAY) },
     });
     await sut.app.get(EpochService).ensure(EPOCH);
   });
@@ -120,10 +123,16 @@ describe('S3 goes away while the API runs', () => {
       error: 'Service Unavailable',
       code: 'SERVICE_UNAVAILABLE',
     });
+    expect(refused.headers['retry-after']).toBe(String(STORAGE_RETRY_AFTER_SECONDS));
     const message = refused.json<{ message: string }>().message;
     expect(message).toContain('Storage is unavailable');
     expect(message).toContain(s3.endpoint);
     expect(message).toContain('ECONNREFUSED');
+    expect(message).toContain(`retry in ${STORAGE_RETRY_AFTER_SECONDS} s`);
+    // A miner retrying through the outage does not spend its grants: refusals are not counted.
+    for (let retry = 0; retry < GRANTS_PER_DAY + 2; retry++) {
+      expect((await requestFolderAccess(sut, miner)).json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    }
     expect((await readSubmissions(sut, validator)).json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
 
     expect((await readCurrent(sut, miner)).statusCode).toBe(200);
@@ -133,7 +142,10 @@ describe('S3 goes away while the API runs', () => {
     expect(degraded.database.status).toBe('ok');
 
     s3 = await startEmbeddedS3({ directory, bucket: 'resi-data', port });
-    expect((await requestFolderAccess(sut, miner)).statusCode).toBe(200);
+    const granted = await requestFolderAccess(sut, miner);
+    expect(granted.statusCode).toBe(200);
+    // One grant before the outage, this one after: the refusals in between cost nothing.
+    expect(granted.headers['x-ratelimit-remaining']).toBe(String(GRANTS_PER_DAY - 2));
     expect((await health(sut)).status).toBe('ok');
   });
 });

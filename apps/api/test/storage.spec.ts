@@ -506,6 +506,28 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     ]);
     expect(theirs.objectsIgnored).toMatchObject({ objects: 2, bytes: 200 });
     expect(theirs.objectsIgnored!.reason).toContain(`more than ${caps.maxObjects} objects`);
+
+    // The legacy per-miner route hands out the same capped objects, and nothing outside an
+    // ended epoch's folder, however much the folder holds.
+    expect((await postLikePythonMiner(grant, 'loose-file.parquet', randomBytes(100))).status).toBe(204);
+    expect(
+      (await postLikePythonMiner(grant, 'epoch=2099-01-01T00-00-00/listings.parquet', randomBytes(100))).status,
+    ).toBe(204);
+    sut.clock.set(AFTER_GRACE);
+    try {
+      const legacy = await signedValidatorPost(
+        sut,
+        validator,
+        '/get-miner-specific-access',
+        `s3:validator:miner:${otherMiner.hotkey}:{ts}`,
+        { miner_hotkey: otherMiner.hotkey, coldkey: validator.coldkey, expiry: seconds(AFTER_GRACE) + 3600 },
+      );
+      expect(legacy.statusCode).toBe(200);
+      const body = minerSpecificAccessResponseSchema.parse(legacy.json());
+      expect(body.objects?.map((o) => o.key)).toEqual(theirs.objects.map((o) => o.key));
+    } finally {
+      sut.clock.set(NOW);
+    }
   });
 });
 

@@ -23,6 +23,12 @@ export interface SignedRouteSpec<T extends SignedFields = SignedFields> {
   /** State-changing POSTs: a signature is accepted once (PROTOCOL.md §2). */
   singleUse: boolean;
   rateLimit: RateLimitName;
+  /**
+   * The route hands out storage grants: while storage is unreachable it answers 503 before the
+   * request counts against `rateLimit`, so a client retrying through an outage keeps its quota
+   * (a miner's grants are few a day).
+   */
+  needsStorage?: boolean;
   /** When set, the coldkey the request names must own the hotkey on chain. */
   coldkey?: (input: T) => string;
 }

@@ -5,12 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describeZodError, rateLimitHeaders } from '../middleware/error-body.js';
 import { AuthService } from '../services/auth.service.js';
 import { RateLimitService } from '../services/rate-limit.service.js';
+import { StorageService } from '../services/storage.service.js';
 import type { ResiRequestState } from './caller.js';
 import { RATE_LIMITED_ROUTE, SIGNED_ROUTE, type RateLimitName, type SignedRouteSpec } from './route-specs.js';
 
 /**
- * Runs before every route: validates the input of `@Signed` routes, authenticates the hotkey and
- * applies its rate limit; applies per-IP limits to `@RateLimitedByIp` routes.
+ * Runs before every route: validates the input of `@Signed` routes, authenticates the hotkey,
+ * checks storage for routes that need it and applies its rate limit; applies per-IP limits to `@RateLimitedByIp` routes.
  */
 @Injectable()
 export class SignedRequestGuard implements CanActivate {
@@ -18,6 +19,7 @@ export class SignedRequestGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
     private readonly rateLimits: RateLimitService,
+    private readonly storage: StorageService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -38,6 +40,7 @@ export class SignedRequestGuard implements CanActivate {
       const input = parsed.data;
       request.resiInput = input;
       request.resiCaller = await this.auth.authenticate(spec, input, request.ip);
+      if (spec.needsStorage) await this.storage.requireReachable();
       void reply.headers(rateLimitHeaders(await this.rateLimits.consume(spec.rateLimit, input.hotkey)));
       return true;
     }

@@ -32,7 +32,7 @@ import {
 import { AuthenticatedCaller, type Caller, SignedInput } from '../auth/caller.js';
 import { Signed } from '../auth/route-specs.js';
 import { Documented } from '../openapi/documented.js';
-import { StorageAccessService } from '../services/storage-access.service.js';
+import { MINER_LISTING_EPOCHS, StorageAccessService } from '../services/storage-access.service.js';
 import { SubmissionsService } from '../services/submissions.service.js';
 import { type EpochQuery, epochQuerySchema } from './assignment.controller.js';
 
@@ -64,6 +64,7 @@ export class StorageController {
     role: 'miner',
     singleUse: true,
     rateLimit: 'minerS3',
+    needsStorage: true,
     coldkey: (b) => b.coldkey,
   })
   folderAccess(
@@ -99,6 +100,7 @@ export class StorageController {
     role: 'miner',
     singleUse: true,
     rateLimit: 'minerS3',
+    needsStorage: true,
   })
   minerUpload(
     @AuthenticatedCaller() caller: Caller,
@@ -122,6 +124,7 @@ export class StorageController {
     role: 'validator',
     singleUse: true,
     rateLimit: 'validatorUpload',
+    needsStorage: true,
   })
   validatorUpload(
     @AuthenticatedCaller() caller: Caller,
@@ -160,6 +163,9 @@ export class StorageController {
   @HttpCode(200)
   @Documented({
     summary: "A presigned listing of one miner's folder, with a download URL (3 h) per object",
+    description:
+      `The objects are the miner's latest ${MINER_LISTING_EPOCHS} epochs past their grace end, each capped from its target exactly as ` +
+      'GET /api/v1/epochs/{epochId}/submissions caps it; nothing of a running epoch and nothing outside an epoch folder.',
     tag: 'Storage',
     response: minerSpecificAccessResponseSchema,
     errors: ['NOT_A_VALIDATOR', 'SERVICE_UNAVAILABLE'],

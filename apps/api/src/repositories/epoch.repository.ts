@@ -103,6 +103,11 @@ export class EpochRepository {
     return this.db.select().from(epochs).where(ne(epochs.status, 'ARCHIVED')).orderBy(asc(epochs.startAt));
   }
 
+  /** The `limit` latest epochs whose grace period ended by `at`, newest first. */
+  async gracePeriodEndedBy(at: Date, limit: number): Promise<EpochRow[]> {
+    return this.db.select().from(epochs).where(lte(epochs.graceEndAt, at)).orderBy(desc(epochs.startAt)).limit(limit);
+  }
+
   async recent(limit: number): Promise<EpochRow[]> {
     return this.db.select().from(epochs).orderBy(desc(epochs.startAt)).limit(limit);
   }

@@ -311,10 +311,17 @@ export class S3StorageRepository implements StorageRepository {
     return new ResiError(
       'SERVICE_UNAVAILABLE',
       `Storage is unavailable: could not ${operation} on ${this.backend} at ${this.endpoint} (${describeStorageError(error)}). ` +
-        'Other routes keep working; retry in a minute.',
+        `Other routes keep working; retry in ${STORAGE_RETRY_AFTER_SECONDS} s.`,
+      { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS },
     );
   }
 }
+
+/**
+ * Seconds a client is told to wait (`Retry-After`) when storage cannot be reached: a store that
+ * restarts is back within this, and a miner asking again sooner would only spend its grant limit.
+ */
+export const STORAGE_RETRY_AFTER_SECONDS = 30;
 
 /** A one-line reason from whatever the SDK or the network threw. */
 export function describeStorageError(error: unknown): string {

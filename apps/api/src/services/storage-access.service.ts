@@ -23,10 +23,12 @@ import {
 import type { Caller } from '../auth/caller.js';
 import type { ApiEnv } from '../config/config.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
+import { EpochRepository } from '../repositories/epoch.repository.js';
 import type { PostGrant, StorageObjectInfo, StorageRepository } from '../repositories/storage.repository.js';
 import { SubmissionRepository } from '../repositories/submission.repository.js';
 import { API_CONFIG } from '../tokens.js';
 import { EpochService } from './epoch.service.js';
+import { minerEpochObjects } from './miner-epoch-objects.js';
 import { StorageService } from './storage.service.js';
 
 /** No grant outlives a day (PROTOCOL.md §6), whatever expiry a client asks for. */
@@ -41,8 +43,11 @@ export const MIN_FOLDER_UPLOAD_BYTES = 1;
 export const VALIDATOR_UPLOAD_MAX_BYTES = 100 * 1024 * 1024;
 /** How long a presigned download URL stays valid: enough for a validator to fetch a whole epoch. */
 export const DOWNLOAD_URL_SECONDS = 3 * 3600;
-/** Objects listed per miner by /get-miner-specific-access: the newest, since keys sort by epoch. */
-export const MAX_OBJECTS_PER_MINER_LISTING = 1000;
+/**
+ * Epochs /get-miner-specific-access hands out per miner, the latest readable ones: a day of
+ * 4-hour epochs, the validation window of any epoch with room to catch up.
+ */
+export const MINER_LISTING_EPOCHS = 6;
 
 /**
  * Presigned, scoped storage grants (PROTOCOL.md §6). Every key comes from the authenticated
@@ -55,6 +60,7 @@ export class StorageAccessService {
     private readonly storage: StorageService,
     private readonly epochs: EpochService,
     private readonly submissions: SubmissionRepository,
+    private readonly epochRows: EpochRepository,
     private readonly clock: ClockRepository,
   ) {}
 
@@ -201,24 +207,26 @@ export class StorageAccessService {
 
   /**
    * POST /get-miner-specific-access: a presigned listing of one miner's folder, plus a download
-   * URL per object (a listing URL cannot authorise downloads).
+   * URL per object (a listing URL cannot authorise downloads). The objects are those of the
+   * miner's latest {@link MINER_LISTING_EPOCHS} epochs past their stored grace end (nothing of a
+   * running epoch is handed out), each epoch listed and capped exactly as the submissions route
+   * does: at most that many times the epoch's object cap, however much the folder holds.
    */
   async minerSpecificAccess(caller: Caller, input: MinerSpecificAccessRequest): Promise<MinerSpecificAccessResponse> {
     const seconds = this.grantSeconds(input.expiry);
     const prefix = minerStorageFolder(input.miner_hotkey);
-    const now = this.clock.now();
+    const readable = await this.epochRows.gracePeriodEndedBy(this.clock.now(), MINER_LISTING_EPOCHS);
     return this.storage.use(async (s3) => {
-      const [minerUrl, everything] = await Promise.all([s3.presignList(prefix, seconds), s3.listObjects(prefix)]);
-      // Only epochs past their stored grace end: nothing of a running epoch is handed out.
-      const readable = new Map<string, boolean>();
-      for (const object of everything) {
-        const epochId = epochIdOfMinerKey(object.key);
-        if (epochId !== undefined && !readable.has(epochId)) {
-          const found = await this.epochs.find(epochId).catch(() => undefined);
-          readable.set(epochId, found !== undefined && found.epoch.graceEndAt.getTime() <= now.getTime());
-        }
-      }
-      const listed = everything.filter((object) => readable.get(epochIdOfMinerKey(object.key) ?? '') === true);
+      const [minerUrl, perEpoch] = await Promise.all([
+        s3.presignList(prefix, seconds),
+        Promise.all(
+          readable.map((epoch) =>
+            minerEpochObjects(s3, input.miner_hotkey, epoch.id, minerEpochUploadCaps(epoch.targetListings)),
+          ),
+        ),
+      ]);
+      // Key order, as the whole-folder listing this replaces gave it (epoch IDs sort by time).
+      const listed = perEpoch.flatMap((objects) => objects.kept).sort((a, b) => (a.key < b.key ? -1 : 1));
       return {
         success: true,
         bucket: s3.bucket,
@@ -227,7 +235,7 @@ export class StorageAccessService {
         miner_url: minerUrl,
         prefix,
         expiry: this.expiryAfter(seconds).toISOString(),
-        objects: await withDownloadUrls(s3, listed.slice(-MAX_OBJECTS_PER_MINER_LISTING)),
+        objects: await withDownloadUrls(s3, listed),
       };
     });
   }
@@ -257,11 +265,6 @@ export class StorageAccessService {
       `This server's storage takes presigned PUTs only (S3_UPLOAD_METHOD=put, e.g. Cloudflare R2), which cannot grant a whole folder; use ${alternative}.`,
     );
   }
-}
-
-/** The epoch ID in `data/hotkey={hotkey}/epoch={epochId}/...`, if the key has one. */
-function epochIdOfMinerKey(key: string): string | undefined {
-  return /\/epoch=([^/]+)\//.exec(key)?.[1];
 }
 
 /** The body fields shared by every POST-policy reply (PROTOCOL.md §6: both client generations). */

@@ -7,11 +7,8 @@ import {
   MINER_STORAGE_HOTKEY_PREFIX,
   type MinerStatus,
   type MinerSubmission,
-  minerEpochStorageFolder,
   minerEpochUploadCaps,
-  minerObjectKey,
   type StoredObject,
-  withinUploadCaps,
 } from '@resi/core';
 import {
   hasReportedStatus,
@@ -23,13 +20,12 @@ import {
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { METAGRAPH } from '../tokens.js';
 import { EpochService } from './epoch.service.js';
+import { minerEpochObjects } from './miner-epoch-objects.js';
 import { withDownloadUrls } from './storage-access.service.js';
 import { StorageService } from './storage.service.js';
 
 /** Folder listings in flight at once: fast for a few hundred miners, gentle on the store. */
 const LISTING_CONCURRENCY = 16;
-/** Objects listed past a miner's cap, so `objectsIgnored` says there were more without listing them all. */
-const LISTED_PAST_CAP = 1;
 
 /**
  * GET /api/v1/epochs/{epochId}/submissions: what each miner said (status, zipcodes, manifest)
@@ -62,26 +58,16 @@ export class SubmissionsService {
       const folders = await s3.listFolders(MINER_STORAGE_HOTKEY_PREFIX);
       const uploaders = folders.map(hotkeyOfMinerStorageFolder).filter((hk): hk is string => hk !== undefined);
       const hotkeys = [...new Set([...rowByHotkey.keys(), ...uploaders])].sort();
-      // A listing stops a little past the cap: a miner storing millions of objects costs one page.
-      const listed = await mapWithConcurrency(hotkeys, LISTING_CONCURRENCY, async (hotkey) => {
-        const objects = await s3.listObjects(
-          minerEpochStorageFolder(hotkey, epoch.id),
-          caps.maxObjects + LISTED_PAST_CAP,
-        );
-        // metadata.json always counts, even when keys sorting before it fill the listing.
-        const metadataKey = minerObjectKey(hotkey, epoch.id, 'metadata.json');
-        if (objects.length > caps.maxObjects && !objects.some((object) => object.key === metadataKey)) {
-          const metadata = await s3.headObject(metadataKey);
-          if (metadata) objects.push(metadata);
-        }
-        return objects;
-      });
+      const listed = await mapWithConcurrency(hotkeys, LISTING_CONCURRENCY, (hotkey) =>
+        minerEpochObjects(s3, hotkey, epoch.id, caps),
+      );
       const present = hotkeys
-        .map((hotkey, index) => ({ hotkey, objects: listed[index] ?? [], row: rowByHotkey.get(hotkey) }))
-        .filter((miner) => miner.row !== undefined || miner.objects.length > 0);
+        .map((hotkey, index) => ({ hotkey, listed: listed[index], row: rowByHotkey.get(hotkey) }))
+        .filter((miner) => miner.row !== undefined || (miner.listed?.kept.length ?? 0) > 0 || miner.listed?.ignored);
       return Promise.all(
         present.map(async (miner) => {
-          const { kept, ignored } = withinUploadCaps(miner.objects, caps);
+          const kept = miner.listed?.kept ?? [];
+          const ignored = miner.listed?.ignored ?? null;
           return {
             ...this.describe(
               miner.hotkey,
