@@ -29,8 +29,11 @@ export interface SourceCheckResult {
   readonly source: string;
   readonly zipcode: string;
   readonly outcome: SourceCheckOutcome;
-  /** One sentence an operator can act on. */
+  /** One sentence an operator can act on: what happened, then (on a failure) the fix. */
   readonly message: string;
+  /** What happened (the start of `message`), and on a failure what to do about it (its end). */
+  readonly detail: string;
+  readonly fix?: string;
   /** Valid listings in the first page, and rejected rows by reason. */
   readonly listings: number;
   readonly rejected: Readonly<Partial<Record<ListingRejectReason, number>>>;
@@ -56,8 +59,18 @@ const ADVICE: Record<Exclude<SourceCheckOutcome, 'ok'>, string> = {
   failed: 'the site refused the request',
 };
 
+/** The fix for a failure, where the source or the error kind says more than the outcome. */
+function adviceFor(outcome: Exclude<SourceCheckOutcome, 'ok'>, source: string, kind: string | undefined): string {
+  if (source === 'file' && (outcome === 'unreachable' || outcome === 'failed' || outcome === 'changed_shape'))
+    return 'check --file.path (RESI_FILE_PATH): a readable CSV/JSON/JSONL/Parquet file, or a directory of <zipcode>.<ext> files';
+  if (kind === 'http_401' || kind === 'quota')
+    return 'the API key is missing, wrong or out of quota: check --zillow.key (RAPIDAPI_KEY) and its plan';
+  return ADVICE[outcome];
+}
+
 function outcomeOf(error: unknown): SourceCheckOutcome {
   if (!(error instanceof SourceError)) return 'failed';
+  if (error.kind === 'missing') return 'unreachable';
   if (error.kind === 'http_403') return 'blocked';
   if (error.kind === 'http_429') return 'rate_limited';
   if (error.kind === 'malformed') return /captcha|robot|blocked/i.test(error.message) ? 'blocked' : 'changed_shape';
@@ -95,15 +108,21 @@ export async function checkSource(
     outcome: SourceCheckOutcome,
     detail: string,
     found: Pick<SourceCheckResult, 'listings' | 'rejected' | 'example'> = { listings: 0, rejected: {} },
-  ): SourceCheckResult => ({
-    ...base,
-    ok: outcome === 'ok',
-    outcome,
-    message: outcome === 'ok' ? detail : `${detail}: ${ADVICE[outcome]}`,
-    ...found,
-    requests,
-    durationMs: Math.round(performance.now() - started),
-  });
+    kind?: string,
+  ): SourceCheckResult => {
+    const fix = outcome === 'ok' ? undefined : adviceFor(outcome, config.source, kind);
+    return {
+      ...base,
+      ok: outcome === 'ok',
+      outcome,
+      message: fix === undefined ? detail : `${detail}: ${fix}`,
+      detail,
+      ...(fix === undefined ? {} : { fix }),
+      ...found,
+      requests,
+      durationMs: Math.round(performance.now() - started),
+    };
+  };
   try {
     const source = adapterNamed(config.source, options.adapters ?? LISTING_SOURCE_ADAPTERS).create(config, () => http);
     const pages = source.fetchZipcode({ zipcode, expectedListings: 1, signal: controller.signal });
@@ -130,10 +149,15 @@ export async function checkSource(
     if (page.length === 0) return finish('empty', `${config.source}: no listings for ${zipcode}`, found);
     if (listings === 0)
       return finish('changed_shape', `${config.source}: ${page.length} rows, none a valid listing`, found);
-    return finish('ok', `${config.source}: ${listings} valid listings for ${zipcode} in the first page`, found);
+    return finish(
+      'ok',
+      `${config.source}: ${listings} valid listing${listings === 1 ? '' : 's'} for ${zipcode} in the first page`,
+      found,
+    );
   } catch (error) {
     const outcome = controller.signal.aborted && !(error instanceof SourceError) ? 'unreachable' : outcomeOf(error);
-    return finish(outcome, (error as Error).message ?? String(error));
+    const kind = error instanceof SourceError ? error.kind : undefined;
+    return finish(outcome, (error as Error).message ?? String(error), undefined, kind);
   } finally {
     clearTimeout(timer);
     await http.close();

@@ -2,7 +2,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { cryptoReady, WalletError } from '@resi/core';
 import { MinerConfigError, parseMinerConfig } from '@resi/miner';
-import { createListingSource } from '@resi/sources';
 import { parseValidatorConfig, ValidatorConfigError } from '@resi/validator/config';
 import type { Command } from 'commander';
 import { type DoctorSetup, formatCheck, runDoctor } from '../doctor/doctor.js';
@@ -38,7 +37,7 @@ export function registerDoctorCommand(program: Command): void {
       netuid: config.netuid,
       network: config.network,
       stateDir: config.stateDir ?? join(homedir(), '.resi', 'miner', `${wallet.name}-${wallet.hotkey}`),
-      sources: [{ name: config.source, open: () => createListingSource(config) }],
+      sources: [config],
     });
   });
 
@@ -59,10 +58,7 @@ export function registerDoctorCommand(program: Command): void {
       netuid: config.netuid,
       network: config.network,
       stateDir: config.stateDir ?? join(homedir(), '.resi', 'validator', `${wallet.name}-${wallet.hotkey}`),
-      sources: config.verification.sources.map((source) => ({
-        name: source.source,
-        open: () => createListingSource(source),
-      })),
+      sources: config.verification.sources,
     });
   });
 }

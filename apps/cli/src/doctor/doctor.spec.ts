@@ -2,8 +2,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ApiInstance, openDatabase, parseApiEnv, startApi } from '@resi/api';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createDevWallet, cryptoReady, type MetagraphFile, type WalletLocation } from '@resi/core';
-import { FileListingSource } from '@resi/sources';
+import { type AdapterConfig, SOURCE_SCHEMA_SHAPE, checkSource, sourceConfigOf } from '@resi/sources';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CheckResult,
@@ -23,6 +26,8 @@ describe('resi doctor', () => {
   let api: ApiInstance & { url: string };
   const wallets: Record<'miner' | 'validator' | 'stranger' | 'unstaked', WalletLocation> = {} as never;
   let feed: string;
+  /** A site that refuses every request with 403, as a site blocking this machine does. */
+  let blocking: Server | undefined;
 
   beforeAll(async () => {
     await cryptoReady();
@@ -44,7 +49,16 @@ describe('resi doctor', () => {
     feed = join(home, 'feed.jsonl');
     await writeFile(
       feed,
-      `${JSON.stringify({ address: '1 W 34th St, New York, NY 10001', zipcode: '10001', price: 950000, listing_status: 'active' })}\n`,
+      `${JSON.stringify({
+        address: '1 W 34th St, New York, NY 10001',
+        zipcode: '10001',
+        price: 950000,
+        listing_date: '2026-11-20',
+        property_type: 'condo',
+        listing_status: 'active',
+        days_on_market: 14,
+        source_url: 'https://www.realtor.com/realestateandhomes-detail/1-W-34th-St_New-York_NY_10001_M00000-00001',
+      })}\n`,
     );
     api = await startApi(
       parseApiEnv({
@@ -64,6 +78,7 @@ describe('resi doctor', () => {
 
   afterAll(async () => {
     await api?.close();
+    await new Promise((resolve) => (blocking ? blocking.close(resolve) : resolve(undefined)));
     await rm(home, { recursive: true, force: true });
   });
 
@@ -74,7 +89,7 @@ describe('resi doctor', () => {
     netuid: 46,
     network: 'finney',
     stateDir: join(home, 'state', who),
-    sources: [{ name: 'file', open: () => new FileListingSource({ path: feed }) }],
+    sources: [sourceConfig({ source: 'file', 'file.path': feed })],
     ...changes,
   });
   const plenty: DoctorEnvironment = { ...DEFAULT_DOCTOR_ENVIRONMENT, freeBytes: () => Promise.resolve(50 * 1024 ** 3) };
@@ -95,7 +110,7 @@ describe('resi doctor', () => {
       'disk',
     ]);
     expect(byName(results).api!.detail).toContain('protocol 1');
-    expect(byName(results)['source file']!.detail).toContain('1 listing');
+    expect(byName(results)['source file']!.detail).toBe('ok: file: 1 valid listing for 10001 in the first page');
     expect(lines).toHaveLength(7);
     expect(lines.every((line) => line.startsWith('ok  '))).toBe(true);
   }, 60_000);
@@ -177,14 +192,38 @@ describe('resi doctor', () => {
     expect(byName(results).storage!.detail).toContain('ECONNREFUSED');
   }, 60_000);
 
-  it('a source that does not answer fails with how to fix it', async () => {
-    const missing = join(home, 'no-such-feed.csv');
-    const results = await runDoctor(
-      setupFor('miner', { sources: [{ name: 'file', open: () => new FileListingSource({ path: missing }) }] }),
-      plenty,
-    );
+  it('a feed that is not there fails as unreachable, with the fix resi sources check gives', async () => {
+    const missing = sourceConfig({ source: 'file', 'file.path': join(home, 'no-such-feed.csv') });
+    const results = await runDoctor(setupFor('miner', { sources: [missing] }), plenty);
     expect(failures(results)).toEqual(['source file']);
-    expect(byName(results)['source file']!.fix).toContain('--file.path');
+    const checked = await checkSource(missing, '10001');
+    expect(byName(results)['source file']).toEqual({
+      name: 'source file',
+      ok: false,
+      detail: `unreachable: ${checked.detail}`,
+      fix: checked.fix,
+    });
+    expect(checked.fix).toContain('--file.path');
+  }, 60_000);
+
+  it('a site that blocks this machine fails as blocked, with the proxy and rate fix', async () => {
+    blocking = createServer((_request, response) => {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end('{"message":"Forbidden"}');
+    });
+    await new Promise<void>((resolve) => blocking!.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(blocking.address() as AddressInfo).port}`;
+    const realtor = sourceConfig({
+      source: 'realtor',
+      'realtor.url': `${base}/graphql`,
+      'realtor.suggest-url': `${base}/suggest`,
+    });
+    const results = await runDoctor(setupFor('miner', { sources: [realtor] }), plenty);
+    expect(failures(results)).toEqual(['source realtor']);
+    expect(byName(results)['source realtor']).toMatchObject({
+      detail: expect.stringMatching(/^blocked: realtor: .*403/),
+      fix: expect.stringContaining('--source.proxy'),
+    });
   }, 60_000);
 
   it('too little disk where the state lives fails, measured at the nearest existing directory', async () => {
@@ -205,4 +244,10 @@ describe('resi doctor', () => {
 
 function urlOf(input: string | URL | Request): string {
   return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
+function sourceConfig(options: Record<string, unknown>): AdapterConfig {
+  const parsed = sourceConfigOf(z.object(SOURCE_SCHEMA_SHAPE).parse(options));
+  if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
+  return parsed.config;
 }

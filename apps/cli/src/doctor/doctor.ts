@@ -21,7 +21,7 @@ import {
   validatorUploadResponseSchema,
   type WalletLocation,
 } from '@resi/core';
-import type { ListingSource } from '@resi/sources';
+import { type AdapterConfig, type SourceCheckResult, checkSource } from '@resi/sources';
 
 /** Which program the setup is for: a validator also needs a permit and stake, and more disk. */
 export type DoctorRole = 'miner' | 'validator';
@@ -43,8 +43,8 @@ export interface DoctorSetup {
   readonly network: string;
   /** The directory the miner or validator keeps its state in (it may not exist yet). */
   readonly stateDir: string;
-  /** The configured sources, by name: the miner's own, or the validator's verification source. */
-  readonly sources: readonly { readonly name: string; readonly open: () => ListingSource }[];
+  /** The configured sources: the miner's own, or the validator's verification sources. */
+  readonly sources: readonly AdapterConfig[];
 }
 
 /** What the checks reach the world through; tests replace each. */
@@ -56,6 +56,8 @@ export interface DoctorEnvironment {
   readonly freeBytes: (path: string) => Promise<number>;
   readonly requestTimeoutMs: number;
   readonly sourceTimeoutMs: number;
+  /** One live request to a source: the sources package's check, as `resi sources check` runs it. */
+  readonly checkSource: (config: AdapterConfig, zipcode: string, timeoutMs: number) => Promise<SourceCheckResult>;
 }
 
 export const DEFAULT_DOCTOR_ENVIRONMENT: DoctorEnvironment = {
@@ -67,6 +69,7 @@ export const DEFAULT_DOCTOR_ENVIRONMENT: DoctorEnvironment = {
   },
   requestTimeoutMs: 10_000,
   sourceTimeoutMs: 30_000,
+  checkSource: (config, zipcode, timeoutMs) => checkSource(config, zipcode, { timeoutMs }),
 };
 
 /**
@@ -388,42 +391,23 @@ function grantRefused(response: ApiCall): CheckResult {
   };
 }
 
-async function sourceCheck(source: DoctorSetup['sources'][number], env: DoctorEnvironment): Promise<CheckResult> {
-  const name = `source ${source.name}`;
-  let opened: ListingSource | undefined;
-  const signal = AbortSignal.timeout(env.sourceTimeoutMs);
+/**
+ * A source answers: the sources package's check (one page, no retry), so doctor and
+ * `resi sources check` report the same outcome (ok, empty, blocked, rate_limited, changed_shape,
+ * unreachable, failed) with the same fix.
+ */
+async function sourceCheck(source: AdapterConfig, env: DoctorEnvironment): Promise<CheckResult> {
+  const name = `source ${source.source}`;
+  let result: SourceCheckResult;
   try {
-    opened = source.open();
-    const pages = opened.fetchZipcode({ zipcode: SOURCE_CHECK_ZIPCODE, expectedListings: 1, signal });
-    let rows = 0;
-    for await (const page of pages) {
-      rows += page.length;
-      break; // one page answers the question
-    }
-    if (signal.aborted) throw new Error(`no answer within ${env.sourceTimeoutMs / 1000} s`);
-    return {
-      name,
-      ok: true,
-      detail: `answers: ${rows} listing${rows === 1 ? '' : 's'} on the first page for ${SOURCE_CHECK_ZIPCODE}`,
-    };
+    result = await env.checkSource(source, SOURCE_CHECK_ZIPCODE, env.sourceTimeoutMs);
   } catch (error) {
-    const kind = (error as { kind?: string }).kind;
-    return {
-      name,
-      ok: false,
-      detail: describe(error),
-      fix:
-        kind === 'http_403'
-          ? 'the site blocks this address: use a proxy (--source.proxy) or a lower rate (--source.rpm)'
-          : kind === 'http_401'
-            ? 'the API key is missing or wrong (RAPIDAPI_KEY for zillow-rapidapi)'
-            : source.name === 'file'
-              ? 'check --file.path (RESI_FILE_PATH): a readable CSV/JSON/Parquet file or a directory of <zipcode>.<ext>'
-              : 'check the network path to the site and --source.proxy; try again later if it is down',
-    };
-  } finally {
-    await opened?.close?.().catch(() => undefined);
+    // The adapter could not even be built (an unknown name, a missing key).
+    return { name, ok: false, detail: `failed: ${describe(error)}`, fix: 'check the source options in --help' };
   }
+  return result.ok
+    ? { name, ok: true, detail: `ok: ${result.detail}` }
+    : { name, ok: false, detail: `${result.outcome}: ${result.detail}`, ...(result.fix ? { fix: result.fix } : {}) };
 }
 
 async function diskCheck(setup: DoctorSetup, env: DoctorEnvironment): Promise<CheckResult> {
