@@ -123,8 +123,18 @@ describe('resi devnet, end to end', { timeout: 420_000 }, () => {
       0,
     );
     expect(honestWeight).toBeGreaterThan(50);
-    expect(devnet.output()).toMatch(/devnet-crasher killed \(SIGKILL\) mid-collection/);
-    expect(devnet.output()).toMatch(/devnet-late frozen \(SIGSTOP\)/);
+    // Every narration line names its epoch; the late miner's freeze and thaw both name the epoch it collected.
+    const narration = devnet
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('[devnet]'));
+    expect(narration.length).toBeGreaterThan(0);
+    for (const line of narration) expect(line).toMatch(/^\[devnet\] \[epoch \d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\] /);
+    expect(devnet.output()).toMatch(/\[epoch \S+\] devnet-crasher killed \(SIGKILL\) mid-collection/);
+    const frozen = new RegExp(`^\\[devnet\\] \\[epoch ${firstEpoch}\\] devnet-late frozen \\(SIGSTOP\\)`, 'm');
+    const thawed = new RegExp(`^\\[devnet\\] \\[epoch ${firstEpoch}\\] devnet-late thawed \\(SIGCONT\\)`, 'm');
+    expect(devnet.output()).toMatch(frozen);
+    expect(devnet.output()).toMatch(thawed);
   });
 
   it.skipIf(!hasChromium)('shows the devnet on the dashboard in Chromium', async () => {
@@ -173,6 +183,16 @@ describe('resi devnet, end to end', { timeout: 420_000 }, () => {
     const hotkeysAfter = [...after.matchAll(/^ {2}(devnet-\S+)\s+\S+\s+hotkey (\w+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(hotkeysAfter).toEqual(hotkeys);
     expect(after).not.toContain('join at the next');
+    // It says it resumed: over which state, with which wallets, and where the miners carry on.
+    const resumed = /^\[devnet\] \[epoch (\S+)\] resumed the devnet in (\S+): 9 wallets reused \(([^)]*)\)(.*)$/m.exec(
+      after,
+    );
+    expect(resumed, 'the resumed line').not.toBeNull();
+    expect(resumed![2]).toBe(home);
+    expect(resumed![3]!.split(', ').sort()).toEqual(hotkeys.map((h) => h.split(' ')[0]).sort());
+    expect(resumed![4]).toMatch(/miners carry on from their state: .*devnet-miner-1.* last worked on epoch \S+/);
+    expect(resumed![1]! >= firstEpoch).toBe(true);
+    expect(before).not.toContain('resumed the devnet');
     // The epoch and its assignment survive the restart unchanged.
     const epochAfter = await epochAt();
     expect(epochAfter.epoch).toEqual(epochBefore.epoch);

@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { type WalletLocation, loadHotkey, signerFromKeypair } from '@resi/core';
 import { type EpochWork, MinerApiClient, Uploader, WorkStore, collectionSnapshot, packageEpoch } from '@resi/miner';
+import type { Say } from './narration.js';
 
 export interface CopierOptions {
   readonly name: string;
@@ -12,7 +13,7 @@ export interface CopierOptions {
   readonly victimStateDir: string;
   readonly victimName: string;
   readonly pollMs?: number;
-  readonly say: (line: string) => void;
+  readonly say: Say;
 }
 
 export interface Copier {
@@ -88,7 +89,8 @@ export async function startCopier(options: CopierOptions): Promise<Copier> {
     );
     await work.markFinal('COMPLETED', new Date(), null);
     options.say(
-      `${options.name} re-uploaded ${snapshot.listingsScraped} listings of ${options.victimName} as its own (epoch ${work.epochId})`,
+      `${options.name} re-uploaded ${snapshot.listingsScraped} listings of ${options.victimName} as its own`,
+      work.epochId,
     );
   };
 

@@ -1,4 +1,5 @@
 import { type EpochWork, WorkStore } from '@resi/miner';
+import type { Say } from './narration.js';
 import type { SupervisedProgram } from './supervisor.js';
 
 export interface Disruption {
@@ -32,35 +33,38 @@ function midCollection(stateDir: string, act: (work: EpochWork) => void, interva
 }
 
 /** The crasher: SIGKILL in the middle of each epoch's collection; its supervisor restarts it. */
-export function crashMidEpoch(program: SupervisedProgram, stateDir: string, say: (line: string) => void): Disruption {
+export function crashMidEpoch(program: SupervisedProgram, stateDir: string, say: Say): Disruption {
   return midCollection(stateDir, (work) => {
-    if (program.signal('SIGKILL')) say(`${program.name} killed (SIGKILL) mid-collection of epoch ${work.epochId}`);
+    if (program.signal('SIGKILL')) say(`${program.name} killed (SIGKILL) mid-collection`, work.epochId);
   });
 }
 
 /**
  * The late miner: frozen (SIGSTOP) in the middle of each epoch's collection, as a stalled host
  * would be, and thawed (SIGCONT) `thawAfterDeadlineMs` after the submission deadline, so it
- * uploads what it has during the grace period.
+ * uploads what it has during the grace period. Both lines name the epoch collected, though the
+ * thaw comes after the next epoch has begun.
  */
 export function stallPastDeadline(
   program: SupervisedProgram,
   stateDir: string,
   thawAfterDeadlineMs: number,
-  say: (line: string) => void,
+  say: Say,
 ): Disruption {
   const thaws = new Set<NodeJS.Timeout>();
   const watch = midCollection(stateDir, (work) => {
     const thawAt = Date.parse(work.state.assignment.submissionDeadline) + thawAfterDeadlineMs;
     if (!program.signal('SIGSTOP')) return;
     say(
-      `${program.name} frozen (SIGSTOP) mid-collection of epoch ${work.epochId}; thawed at ` +
+      `${program.name} frozen (SIGSTOP) mid-collection; thawed at ` +
         `${new Date(thawAt).toISOString().slice(11, 19)}Z, after the submission deadline`,
+      work.epochId,
     );
     const timer = setTimeout(
       () => {
         thaws.delete(timer);
-        if (program.signal('SIGCONT')) say(`${program.name} thawed (SIGCONT); it uploads in the grace period`);
+        if (program.signal('SIGCONT'))
+          say(`${program.name} thawed (SIGCONT); it uploads this epoch's work in the grace period`, work.epochId);
       },
       Math.max(0, thawAt - Date.now()),
     );

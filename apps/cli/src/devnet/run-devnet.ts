@@ -3,11 +3,13 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseApiEnv, startApi } from '@resi/api';
 import { type MetagraphFile, createDevWallet, epochAt, loadWallet, nextEpochId, scaledEpochConfig } from '@resi/core';
+import { WorkStore } from '@resi/miner';
 import { printBanner } from '../commands/api.js';
 import { type Copier, startCopier } from './copier.js';
 import { type Disruption, crashMidEpoch, stallPastDeadline } from './disruptions.js';
 import { watchLeaderboards } from './leaderboard-watch.js';
 import { type RealtorEndpoints, startMarketSimulator } from './market-simulator.js';
+import { narrator, resumedLine } from './narration.js';
 import { type SupervisedProgram, supervise } from './supervisor.js';
 
 export interface DevnetOptions {
@@ -31,6 +33,8 @@ export interface DevnetAccount {
   role: DevnetRole;
   hotkey: string;
   coldkey: string;
+  /** The wallet was made by this start (false: reused from an earlier run). */
+  created: boolean;
 }
 
 const MISBEHAVING: readonly { name: string; role: DevnetRole }[] = [
@@ -63,9 +67,10 @@ export async function prepareDevnetAccounts(
   const accounts: DevnetAccount[] = [];
   for (const { name, role } of wanted) {
     const location = { path: walletPath, name, hotkey: 'default' };
-    if (!existsSync(join(walletPath, name, 'hotkeys', 'default'))) await createDevWallet(location);
+    const created = !existsSync(join(walletPath, name, 'hotkeys', 'default'));
+    if (created) await createDevWallet(location);
     const wallet = await loadWallet(location);
-    accounts.push({ name, role, hotkey: wallet.hotkey.address, coldkey: wallet.coldkeyAddress });
+    accounts.push({ name, role, hotkey: wallet.hotkey.address, coldkey: wallet.coldkeyAddress, created });
   }
   const metagraph: MetagraphFile = {
     netuid: 46,
@@ -185,7 +190,10 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     // The slow source keeps the late miner and the crasher mid-collection for a fair part of the epoch.
     slowDelayMs: Math.round(epochMs / 600),
   });
-  const say = (line: string) => console.log(`[devnet] ${line}`);
+  const say = narrator(
+    () => epochAt(new Date(), schedule).id,
+    (line) => console.log(line),
+  );
   const logDir = join(home, 'logs');
   const named = (role: DevnetRole) => accounts.filter((a) => a.role === role);
   const stateOf = (name: string) => join(home, 'miners', name);
@@ -228,6 +236,19 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   process.on('SIGTERM', stop);
 
   console.log(`\nDevnet state in ${home}. Epochs last ${options.epoch} min (grace ${schedule.graceMinutes} min).`);
+  if (!fresh) {
+    const miners = accounts.filter((a) => a.role !== 'validator');
+    const minerEpochs = new Map<string, string | undefined>();
+    for (const a of miners) minerEpochs.set(a.name, (await new WorkStore(stateOf(a.name)).epochIds()).at(-1));
+    say(
+      resumedLine({
+        home,
+        reused: accounts.filter((a) => !a.created).map((a) => a.name),
+        created: accounts.filter((a) => a.created).map((a) => a.name),
+        minerEpochs,
+      }),
+    );
+  }
   console.log('Accounts:');
   for (const a of accounts) console.log(`  ${a.name.padEnd(20)} ${a.role.padEnd(10)} hotkey ${a.hotkey}`);
   const miner = named('honest')[0]!;
