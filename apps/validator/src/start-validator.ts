@@ -94,6 +94,7 @@ export async function startValidator(
         verificationConcurrency: config.verifyConcurrency,
         credibility: config.credibility,
         downloadLimits: { ...DEFAULT_DOWNLOAD_LIMITS, maxFileBytes: config.maxFileBytes },
+        ...(config.minerTimeLimitMs === undefined ? {} : { minerTimeLimitMs: config.minerTimeLimitMs }),
         duckdb: {
           memoryLimit: config.duckdbMemory,
           ...(config.duckdbThreads === undefined ? {} : { threads: config.duckdbThreads }),

@@ -12,8 +12,16 @@ describe('parseValidatorConfig', () => {
       burnShare: 0,
       pollIntervalMs: 60_000,
       maxFileBytes: 256 * 1024 * 1024,
+      minerTimeLimitMs: undefined,
       verification: { sources: [{ source: 'realtor' }], budget: { maxRequests: 4000, maxMs: 2_700_000 } },
     });
+  });
+
+  it('takes a per-miner time limit in seconds, else leaves it to the epoch caps', () => {
+    expect(parseValidatorConfig({}, { RESI_DOWNLOAD_MINER_TIME_LIMIT: '300' }).minerTimeLimitMs).toBe(300_000);
+    expect(() => parseValidatorConfig({ 'download.miner-time-limit': '0' }, {})).toThrow(
+      /--download.miner-time-limit \(RESI_DOWNLOAD_MINER_TIME_LIMIT\)/,
+    );
   });
 
   it('reads options before environment variables', () => {

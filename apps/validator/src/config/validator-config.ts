@@ -106,6 +106,13 @@ export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
     defaultText: '256',
   },
   {
+    flag: 'download.miner-time-limit',
+    argument: '<seconds>',
+    env: 'RESI_DOWNLOAD_MINER_TIME_LIMIT',
+    description: "wall time for one miner's download and checks; past it the miner gets no verdict",
+    defaultText: "30 s + the epoch's byte cap at 1 MiB/s (129 s at a 10,000 target)",
+  },
+  {
     flag: 'verify.concurrency',
     argument: '<n>',
     env: 'RESI_VERIFY_CONCURRENCY',
@@ -230,6 +237,7 @@ const rawSchema = z.object({
   'weights.commit-reveal': z.enum(['timelocked', 'hash']).default('timelocked'),
   'download.concurrency': positiveInt.max(64).default(8),
   'download.max-mb': positiveInt.default(256),
+  'download.miner-time-limit': positiveInt.max(86_400).optional(),
   'verify.concurrency': positiveInt.max(256).default(16),
   'credibility.alpha': z.coerce.number().gt(0).max(1).default(CREDIBILITY_DEFAULTS.alpha),
   'credibility.penalty-epochs': z.coerce.number().int().min(0).max(1000).default(CREDIBILITY_DEFAULTS.penaltyEpochs),
@@ -261,6 +269,8 @@ export interface ValidatorConfig {
   readonly commitReveal: 'timelocked' | 'hash';
   readonly downloadConcurrency: number;
   readonly maxFileBytes: number;
+  /** Wall time one miner's download and checks may take (ms); unset, derived from the epoch's caps. */
+  readonly minerTimeLimitMs: number | undefined;
   readonly verifyConcurrency: number;
   readonly credibility: CredibilityParams;
   readonly duckdbThreads: number | undefined;
@@ -325,6 +335,8 @@ export function parseValidatorConfig(
     commitReveal: raw['weights.commit-reveal'],
     downloadConcurrency: raw['download.concurrency'],
     maxFileBytes: raw['download.max-mb'] * 1024 * 1024,
+    minerTimeLimitMs:
+      raw['download.miner-time-limit'] === undefined ? undefined : raw['download.miner-time-limit'] * 1000,
     verifyConcurrency: raw['verify.concurrency'],
     credibility: { alpha: raw['credibility.alpha'], penaltyEpochs: raw['credibility.penalty-epochs'] },
     duckdbThreads: raw['duckdb.threads'],

@@ -6,11 +6,15 @@ import {
   type MinerSubmission,
   type MinerEpochUploadCaps,
   type MinerUploadMetadata,
+  type SkippedUploadCheck,
   type StoredObject,
+  type UploadMetadata,
   inspectListingsParquetSchema,
+  LISTINGS_FILE_NAME_PATTERN,
   MAX_METADATA_BYTES,
   minerObjectKey,
-  parseMinerUploadMetadata,
+  parseUploadMetadata,
+  SEED_METADATA_SKIPPED_CHECKS,
   withinUploadCaps,
 } from '@resi/core';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
@@ -22,6 +26,8 @@ import {
   DownloadFailure,
   DownloadRefusal,
   downloadVerified,
+  type ExpectedObject,
+  MinerTimeLimitExceeded,
 } from './verified-download.js';
 
 export { MAX_METADATA_BYTES };
@@ -49,6 +55,13 @@ export interface VerifiedSubmission {
   readonly rejection: MinerRejection | null;
   /** A download failed on the way after every retry (our fault): no verdict for the miner. */
   readonly downloadFailure: string | null;
+  /**
+   * Download and verification outran the per-miner time limit (our storage too slow for an
+   * upload within the caps): no verdict for the miner.
+   */
+  readonly timeLimitExceeded: string | null;
+  /** What this upload's format let the validator not check, and what held instead (seed format). */
+  readonly skippedChecks: readonly SkippedUploadCheck[];
 }
 
 export interface SubmissionDownloadOptions {
@@ -66,6 +79,13 @@ export interface SubmissionDownloadOptions {
    * unread, so a validator's download and scan are bounded whatever a miner uploads.
    */
   readonly caps?: MinerEpochUploadCaps;
+  /** The epoch start (ms): a seed-format upload's files stored before it are not this epoch's work. */
+  readonly epochStartMs: number;
+  /**
+   * Wall time one miner's download and verification may take (ms), retries included; past it the
+   * miner gets no verdict. Unset, only the per-attempt timeouts bound it.
+   */
+  readonly minerTimeLimitMs?: number;
 }
 
 class Refusal extends Error {
@@ -81,12 +101,15 @@ async function readSmallObject(
   object: StoredObject,
   limit: number,
   limits: DownloadLimits,
+  deadline: AbortSignal | undefined,
 ): Promise<Uint8Array> {
   for (let attempt = 1; ; attempt++) {
     try {
       const chunks: Uint8Array[] = [];
       let received = 0;
-      for await (const chunk of await fetcher.open(object, AbortSignal.timeout(limits.timeoutMs))) {
+      const timeout = AbortSignal.timeout(limits.timeoutMs);
+      const signal = deadline ? AbortSignal.any([deadline, timeout]) : timeout;
+      for await (const chunk of await fetcher.open(object, signal)) {
         received += chunk.byteLength;
         if (received > limit) throw refuse('invalid_metadata', `metadata.json is larger than ${limit} bytes`);
         chunks.push(chunk);
@@ -94,6 +117,7 @@ async function readSmallObject(
       return Buffer.concat(chunks);
     } catch (error) {
       if (error instanceof Refusal) throw error;
+      if (deadline?.aborted) throw deadline.reason as Error;
       if (error instanceof MissingObjectError) throw refuse('missing_metadata', 'metadata.json is not in storage');
       if (attempt >= limits.attempts) {
         throw new DownloadFailure(`metadata.json could not be downloaded: ${(error as Error).message}`);
@@ -104,7 +128,7 @@ async function readSmallObject(
 }
 
 function checkMetadataIdentity(
-  metadata: MinerUploadMetadata,
+  { format, metadata }: UploadMetadata,
   submission: MinerSubmission,
   options: SubmissionDownloadOptions,
 ) {
@@ -112,7 +136,7 @@ function checkMetadataIdentity(
   if (metadata.epoch_id !== options.epochId) problems.push(`epoch_id is ${metadata.epoch_id}, not ${options.epochId}`);
   if (metadata.miner_hotkey !== submission.hotkey)
     problems.push(`miner_hotkey is ${metadata.miner_hotkey}, not the uploader`);
-  if (metadata.epoch_nonce !== options.epochNonce)
+  if (format === 'resi' && metadata.epoch_nonce !== options.epochNonce)
     problems.push(`epoch_nonce ${metadata.epoch_nonce} is not the epoch's`);
   if (problems.length) throw refuse('metadata_mismatch', `metadata.json: ${problems.join('; ')}`);
 }
@@ -146,7 +170,92 @@ function checkManifest(name: string, declared: { bytes: number; sha256: string }
   }
 }
 
-async function verifyListingsFile(path: string, name: string, declaredRows: number): Promise<ListingsSchemaInspection> {
+/** A listings file to download, what it must be, and the rows metadata.json declares (null: none, seed format). */
+interface ListedFile {
+  readonly name: string;
+  readonly object: StoredObject;
+  readonly expected: ExpectedObject;
+  readonly declaredRows: number | null;
+}
+
+/** The files metadata.json in this protocol's format lists, checked against the caps and the manifest. */
+function declaredListingsFiles(
+  metadata: MinerUploadMetadata,
+  submission: MinerSubmission,
+  objectsByKey: ReadonlyMap<string, StoredObject>,
+  options: SubmissionDownloadOptions,
+): ListedFile[] {
+  if (options.caps) checkWithinCaps(metadata, options.caps);
+  return Object.keys(metadata.files)
+    .sort()
+    .map((name) => {
+      const object = objectsByKey.get(minerObjectKey(submission.hotkey, options.epochId, name));
+      if (!object) throw refuse('missing_file', `${name} is listed in metadata.json but was not uploaded`);
+      const declared = metadata.files[name]!;
+      checkManifest(name, declared, submission.manifest);
+      return { name, object, expected: declared, declaredRows: declared.rows };
+    });
+}
+
+/**
+ * A seed-format upload's listings files: the listings-named objects directly in the miner's epoch
+ * folder (already within the caps), stored at or after the epoch start. Where the miner declared
+ * its files for upload, each must match the declaration, whose SHA-256 is then checked.
+ */
+function seedListingsFiles(
+  submission: MinerSubmission,
+  objects: readonly StoredObject[],
+  options: SubmissionDownloadOptions,
+  notes: SkippedUploadCheck[],
+): ListedFile[] {
+  const named = objects
+    .map((object) => ({ object, name: object.key.slice(object.key.lastIndexOf('/') + 1) }))
+    .filter(
+      ({ object, name }) =>
+        LISTINGS_FILE_NAME_PATTERN.test(name) &&
+        object.key === minerObjectKey(submission.hotkey, options.epochId, name),
+    )
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const early = named.filter(({ object }) => Date.parse(object.lastModified) < options.epochStartMs);
+  if (early.length > 0) {
+    notes.push({
+      code: 'files_stored_before_epoch',
+      message:
+        `${early.map(({ name }) => name).join(', ')} stored before the epoch started at ` +
+        `${new Date(options.epochStartMs).toISOString()}: not this epoch's work, not scored`,
+    });
+  }
+  const current = named.filter((entry) => !early.includes(entry));
+  if (current.length === 0) {
+    throw refuse(
+      'missing_file',
+      early.length > 0
+        ? 'every listings file in the epoch folder was stored before the epoch started'
+        : 'metadata.json lists no files and the epoch folder holds no listings.parquet or listings-NNNN.parquet',
+    );
+  }
+  return current.map(({ object, name }): ListedFile => {
+    const expected: { bytes: number; sha256?: string } = { bytes: object.size };
+    if (submission.manifest !== null) {
+      const entry = submission.manifest.find((file) => file.name === name);
+      if (!entry) throw refuse('manifest_mismatch', `${name} is in the epoch folder but was never declared for upload`);
+      if (entry.bytes !== object.size) {
+        throw refuse(
+          'manifest_mismatch',
+          `${name}: storage holds ${object.size} bytes, the upload declaration ${entry.bytes}`,
+        );
+      }
+      expected.sha256 = entry.sha256;
+    }
+    return { name, object, expected, declaredRows: null };
+  });
+}
+
+async function verifyListingsFile(
+  path: string,
+  name: string,
+  declaredRows: number | null,
+): Promise<{ rows: number; inspection: ListingsSchemaInspection }> {
   let inspection: ListingsSchemaInspection;
   let rows: number;
   try {
@@ -157,13 +266,13 @@ async function verifyListingsFile(path: string, name: string, declaredRows: numb
     // The decoder's own words stay out of the results: they vary by library release.
     throw refuse('corrupt_parquet', `${name} is not readable Parquet: its footer does not decode`);
   }
-  if (rows !== declaredRows) {
+  if (declaredRows !== null && rows !== declaredRows) {
     throw refuse('row_count_mismatch', `${name} holds ${rows} rows; metadata.json declares ${declaredRows}`);
   }
   if (inspection.schemaProblems.length > 0) {
     throw refuse('wrong_schema', `${name}: ${inspection.schemaProblems.map((problem) => problem.message).join('; ')}`);
   }
-  return inspection;
+  return { rows, inspection };
 }
 
 async function verifySubmission(
@@ -176,7 +285,20 @@ async function verifySubmission(
   const objectsByKey = new Map(objects.map((object) => [object.key, object]));
   const lastModified = (object: StoredObject) => Date.parse(object.lastModified);
   const metadataObject = objectsByKey.get(minerObjectKey(submission.hotkey, options.epochId, METADATA_FILE_NAME));
+  const limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
+  const limitMs = options.minerTimeLimitMs;
+  const deadline =
+    limitMs === undefined
+      ? undefined
+      : abortAfter(
+          limitMs,
+          () =>
+            new MinerTimeLimitExceeded(
+              `download and verification took longer than this validator's limit of ${Math.round(limitMs / 1000)} s per miner`,
+            ),
+        );
   let uploadedAtMs: number | null = objects.length ? Math.max(...objects.map(lastModified)) : null;
+  let skippedChecks: SkippedUploadCheck[] = [];
   try {
     if (objects.length === 0) throw refuse('no_upload', 'no objects were uploaded for this epoch');
     if (!metadataObject) throw refuse('missing_metadata', 'metadata.json was not uploaded');
@@ -186,47 +308,85 @@ async function verifySubmission(
         `metadata.json is ${metadataObject.size} bytes, more than ${MAX_METADATA_BYTES}`,
       );
     }
-    let metadata: MinerUploadMetadata;
+    let metadata: UploadMetadata;
     try {
-      const limits = options.limits ?? DEFAULT_DOWNLOAD_LIMITS;
-      const bytes = await readSmallObject(options.fetcher, metadataObject, MAX_METADATA_BYTES, limits);
-      metadata = parseMinerUploadMetadata(bytes);
+      const bytes = await readSmallObject(
+        options.fetcher,
+        metadataObject,
+        MAX_METADATA_BYTES,
+        limits,
+        deadline?.signal,
+      );
+      metadata = parseUploadMetadata(bytes);
     } catch (error) {
-      if (error instanceof Refusal || error instanceof DownloadFailure) throw error;
+      if (error instanceof Refusal || error instanceof DownloadFailure || error instanceof MinerTimeLimitExceeded)
+        throw error;
       throw refuse('invalid_metadata', (error as Error).message);
     }
     checkMetadataIdentity(metadata, submission, options);
-    if (options.caps) checkWithinCaps(metadata, options.caps);
-    const names = Object.keys(metadata.files).sort();
-    const listed = names.map((name) => {
-      const object = objectsByKey.get(minerObjectKey(submission.hotkey, options.epochId, name));
-      if (!object) throw refuse('missing_file', `${name} is listed in metadata.json but was not uploaded`);
-      checkManifest(name, metadata.files[name]!, submission.manifest);
-      return { name, object, declared: metadata.files[name]! };
-    });
+    let listed: ListedFile[];
+    if (metadata.format === 'resi') {
+      listed = declaredListingsFiles(metadata.metadata, submission, objectsByKey, options);
+    } else {
+      skippedChecks = [...SEED_METADATA_SKIPPED_CHECKS];
+      listed = seedListingsFiles(submission, objects, options, skippedChecks);
+    }
     // The submission is judged by its scored objects: a stray later object does not make it late.
     uploadedAtMs = Math.max(lastModified(metadataObject), ...listed.map((entry) => lastModified(entry.object)));
     const files: VerifiedListingsFile[] = [];
-    for (const { name, object, declared } of listed) {
+    let rows = 0;
+    for (const { name, object, expected, declaredRows } of listed) {
       const path = join(options.directory, submission.hotkey, name);
       try {
-        await downloadVerified(options.fetcher, object, declared, path, options.limits ?? DEFAULT_DOWNLOAD_LIMITS);
+        await downloadVerified(options.fetcher, object, expected, path, limits, deadline?.signal);
       } catch (error) {
         if (error instanceof DownloadRefusal) throw refuse(error.code, error.message);
         throw error;
       }
-      files.push({ name, path, rows: declared.rows, inspection: await verifyListingsFile(path, name, declared.rows) });
+      const verified = await verifyListingsFile(path, name, declaredRows);
+      rows += verified.rows;
+      // Declared rows are checked against the cap before any download; footers' rows here.
+      if (options.caps && rows > options.caps.maxListings) {
+        throw refuse(
+          'over_upload_cap',
+          `the listings files hold more than the epoch's per-miner cap of ${options.caps.maxListings} rows (from its target)`,
+        );
+      }
+      files.push({ name, path, rows: verified.rows, inspection: verified.inspection });
     }
-    return { ...base, uploadedAtMs, files, rejection: null, downloadFailure: null };
+    return {
+      ...base,
+      uploadedAtMs,
+      files,
+      rejection: null,
+      downloadFailure: null,
+      timeLimitExceeded: null,
+      skippedChecks,
+    };
   } catch (error) {
+    const unscored = { ...base, uploadedAtMs, files: [], skippedChecks };
+    // Past the limit nothing else counts: a refusal the abort caused is not the miner's.
+    if (error instanceof MinerTimeLimitExceeded || deadline?.signal.aborted) {
+      const message = deadline?.signal.aborted ? (deadline.signal.reason as Error).message : (error as Error).message;
+      return { ...unscored, rejection: null, downloadFailure: null, timeLimitExceeded: message };
+    }
     if (error instanceof Refusal) {
-      return { ...base, uploadedAtMs, files: [], rejection: error.rejection, downloadFailure: null };
+      return { ...unscored, rejection: error.rejection, downloadFailure: null, timeLimitExceeded: null };
     }
     if (error instanceof DownloadFailure) {
-      return { ...base, uploadedAtMs, files: [], rejection: null, downloadFailure: error.message };
+      return { ...unscored, rejection: null, downloadFailure: error.message, timeLimitExceeded: null };
     }
     throw error;
+  } finally {
+    deadline?.clear();
   }
+}
+
+/** A signal aborted with `reason()` after `ms`, and a way to stop its timer. */
+function abortAfter(ms: number, reason: () => Error): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(reason()), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 /**

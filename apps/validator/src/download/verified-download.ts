@@ -26,6 +26,15 @@ export class DownloadFailure extends Error {
   override readonly name = 'DownloadFailure';
 }
 
+/**
+ * One miner's download and verification outran the validator's per-miner time limit: the
+ * storage was too slow for an upload within the caps, a fault on the validator's side, so the
+ * miner gets no verdict (`time_limit_exceeded`), never a penalty.
+ */
+export class MinerTimeLimitExceeded extends Error {
+  override readonly name = 'MinerTimeLimitExceeded';
+}
+
 export interface DownloadLimits {
   /** Largest listings file accepted; larger ones are refused from their declared size, unread. */
   readonly maxFileBytes: number;
@@ -64,6 +73,8 @@ export async function downloadVerified(
   expected: ExpectedObject,
   path: string,
   limits: DownloadLimits = DEFAULT_DOWNLOAD_LIMITS,
+  /** Aborted with a `MinerTimeLimitExceeded` when the miner's time is up: no retry after it. */
+  deadline?: AbortSignal,
 ): Promise<string> {
   const name = object.key.slice(object.key.lastIndexOf('/') + 1);
   if (expected.bytes > limits.maxFileBytes || object.size > limits.maxFileBytes) {
@@ -82,7 +93,8 @@ export async function downloadVerified(
   const partial = `${path}.partial`;
   for (let attempt = 1; ; attempt++) {
     try {
-      const sha256 = await streamToFile(fetcher, object, expected.bytes, partial, limits.timeoutMs, name);
+      if (deadline?.aborted) throw deadline.reason as Error;
+      const sha256 = await streamToFile(fetcher, object, expected.bytes, partial, limits.timeoutMs, name, deadline);
       if (expected.sha256 !== undefined && sha256 !== expected.sha256) {
         throw new DownloadRefusal(
           'sha256_mismatch',
@@ -93,6 +105,7 @@ export async function downloadVerified(
       return sha256;
     } catch (error) {
       await rm(partial, { force: true });
+      if (deadline?.aborted) throw deadline.reason as Error;
       if (error instanceof DownloadRefusal) throw error;
       if (error instanceof MissingObjectError) {
         throw new DownloadRefusal('missing_file', `${name} is listed in metadata.json but storage does not have it`);
@@ -112,12 +125,15 @@ async function streamToFile(
   path: string,
   timeoutMs: number,
   name: string,
+  deadline: AbortSignal | undefined,
 ): Promise<string> {
   const controller = new AbortController();
   const timer = setTimeout(
     () => controller.abort(new TransientFetchError(`${name}: no complete answer within ${timeoutMs} ms`)),
     timeoutMs,
   );
+  const onDeadline = () => controller.abort(deadline?.reason);
+  deadline?.addEventListener('abort', onDeadline, { once: true });
   const hash = createHash('sha256');
   const out = createWriteStream(path);
   let writeError: Error | undefined;
@@ -140,11 +156,16 @@ async function streamToFile(
     }
     return hash.digest('hex');
   } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason instanceof TransientFetchError)
+    if (
+      controller.signal.aborted &&
+      (controller.signal.reason instanceof TransientFetchError ||
+        controller.signal.reason instanceof MinerTimeLimitExceeded)
+    )
       throw controller.signal.reason;
     throw error;
   } finally {
     clearTimeout(timer);
+    deadline?.removeEventListener('abort', onDeadline);
     out.end();
     await once(out, 'close');
   }

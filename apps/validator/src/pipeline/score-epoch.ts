@@ -28,6 +28,7 @@ import {
 import type { ObjectFetcher } from '../download/object-fetcher.js';
 import { type VerifiedSubmission, downloadSubmissions } from '../download/submission-files.js';
 import type { DownloadLimits } from '../download/verified-download.js';
+import { defaultMinerTimeLimitMs } from '../download/miner-time-limit.js';
 import { DuckDbSession, type DuckDbSessionOptions } from '../scan/duckdb-session.js';
 import { type CreditedListings, EpochListingsScan, type ScannedListings } from '../scan/epoch-listings-scan.js';
 import type { AuditSources } from '../verification/verification-source.js';
@@ -54,6 +55,11 @@ export interface EpochScoringOptions {
   readonly verificationConcurrency?: number;
   readonly credibility?: CredibilityParams;
   readonly downloadLimits?: DownloadLimits;
+  /**
+   * Wall time one miner's download and verification may take (ms); past it the miner gets no
+   * verdict. Default `defaultMinerTimeLimitMs` of the epoch's caps.
+   */
+  readonly minerTimeLimitMs?: number;
   readonly duckdb?: DuckDbSessionOptions;
   readonly keepFiles?: boolean;
   readonly log?: (message: string) => void;
@@ -159,22 +165,30 @@ export async function scoreEpochSubmissions(
   let session: DuckDbSession | undefined;
   try {
     let started = now();
+    const caps = minerEpochUploadCaps(input.epoch.targetListings);
     const verified = await downloadSubmissions(input.submissions.submissions, {
       epochId: initial.epochId,
       epochNonce: initial.nonce,
+      epochStartMs: initial.epochStartMs,
       directory,
       fetcher: options.fetcher,
       concurrency: options.downloadConcurrency ?? 8,
-      caps: minerEpochUploadCaps(input.epoch.targetListings),
+      caps,
+      minerTimeLimitMs: options.minerTimeLimitMs ?? defaultMinerTimeLimitMs(caps),
       ...(options.downloadLimits ? { limits: options.downloadLimits } : {}),
     });
     timings.download = now() - started;
     const accepted = verified.filter(
-      (miner) => miner.rejection === null && miner.downloadFailure === null && miner.uploadedAtMs !== null,
+      (miner) =>
+        miner.rejection === null &&
+        miner.downloadFailure === null &&
+        miner.timeLimitExceeded === null &&
+        miner.uploadedAtMs !== null,
     );
     log(`epoch ${initial.epochId}: ${verified.length} submissions, ${accepted.length} accepted for scanning`);
     for (const miner of verified) {
-      if (miner.downloadFailure) log(`miner ${miner.hotkey}: no verdict, ${miner.downloadFailure}`);
+      const fault = miner.downloadFailure ?? miner.timeLimitExceeded;
+      if (fault) log(`miner ${miner.hotkey}: no verdict, ${fault}`);
     }
 
     started = now();
@@ -286,9 +300,21 @@ function evidenceOf(
     uid: miner.uid,
     uploadedAtMs: miner.uploadedAtMs,
     listingsClaimed: miner.listingsClaimed,
+    skippedChecks: miner.skippedChecks,
   };
   const unscanned = { listings: null, audit: null };
   if (miner.rejection) return { ...base, rejection: miner.rejection, abstention: null, ...unscanned };
+  if (miner.timeLimitExceeded) {
+    return {
+      ...base,
+      rejection: null,
+      abstention: {
+        code: 'time_limit_exceeded',
+        message: `${miner.timeLimitExceeded} (this validator's storage was too slow, not a fault in the upload)`,
+      },
+      ...unscanned,
+    };
+  }
   if (miner.downloadFailure) {
     return {
       ...base,

@@ -138,6 +138,44 @@ export interface SyntheticUpload {
   readonly uid?: number;
   /** Another epoch than the synthetic one (a real API's). */
   readonly epoch?: { readonly id: string; readonly nonce: string; readonly start: Date };
+  /**
+   * metadata.json in the seed's format, as the deployed Python miner writes it: no epoch_nonce,
+   * no per-file list, times from Python's `isoformat()` without a zone.
+   */
+  readonly seedFormat?: boolean;
+  /** The epoch ID metadata.json names, when it is not the upload's (a mismatch). */
+  readonly metadataEpochId?: string;
+  /** Server-observed time of one object by file name, instead of `uploadedAt`. */
+  readonly storedAt?: (name: string) => Date | undefined;
+}
+
+/** The seed's `metadata.json` ("Miner Data Upload Format"), as Python's `json.dumps(indent=2)` writes it. */
+export function seedMetadataJson(fields: {
+  epochId: string;
+  hotkey: string;
+  start: Date;
+  end: Date;
+  totalListings: number;
+  zipcodesCompleted: number;
+}): string {
+  const pythonIso = (date: Date) =>
+    date
+      .toISOString()
+      .replace('Z', '')
+      .replace(/\.(\d{3})$/, '.$1000');
+  return JSON.stringify(
+    {
+      epoch_id: fields.epochId,
+      miner_hotkey: fields.hotkey,
+      mining_start_time: pythonIso(fields.start),
+      mining_end_time: pythonIso(fields.end),
+      total_listings: fields.totalListings,
+      zipcodes_completed: fields.zipcodesCompleted,
+      data_format_version: '2.0',
+    },
+    null,
+    2,
+  );
 }
 
 /** A miner's objects written under `root` like the bucket, and its submission entry. */
@@ -155,17 +193,28 @@ export async function writeUpload(root: string, upload: SyntheticUpload): Promis
     const rows = last && upload.claimedRows !== undefined ? upload.claimedRows : listings.length;
     return { name, bytes, entry: listingsFileEntryOf(bytes, rows) };
   });
-  const metadata = serializeMinerUploadMetadata({
-    epoch_id: epoch.id,
-    miner_hotkey: hotkey,
-    epoch_nonce: epoch.nonce,
-    mining_start_time: epoch.start.toISOString(),
-    mining_end_time: upload.uploadedAt.toISOString(),
-    total_listings: files.reduce((sum, file) => sum + file.entry.rows, 0),
-    zipcodes_completed: new Set(upload.listings.map((listing) => listing.zipcode)).size,
-    data_format_version: DATA_FORMAT_VERSION,
-    files: Object.fromEntries(files.map((file) => [file.name, file.entry])),
-  });
+  const zipcodesCompleted = new Set(upload.listings.map((listing) => listing.zipcode)).size;
+  const totalListings = files.reduce((sum, file) => sum + file.entry.rows, 0);
+  const metadata = upload.seedFormat
+    ? seedMetadataJson({
+        epochId: upload.metadataEpochId ?? epoch.id,
+        hotkey,
+        start: epoch.start,
+        end: upload.uploadedAt,
+        totalListings,
+        zipcodesCompleted,
+      })
+    : serializeMinerUploadMetadata({
+        epoch_id: upload.metadataEpochId ?? epoch.id,
+        miner_hotkey: hotkey,
+        epoch_nonce: epoch.nonce,
+        mining_start_time: epoch.start.toISOString(),
+        mining_end_time: upload.uploadedAt.toISOString(),
+        total_listings: totalListings,
+        zipcodes_completed: zipcodesCompleted,
+        data_format_version: DATA_FORMAT_VERSION,
+        files: Object.fromEntries(files.map((file) => [file.name, file.entry])),
+      });
   const objects: StoredObject[] = [];
   const put = async (name: string, content: Uint8Array | string) => {
     const key = minerObjectKey(hotkey, epoch.id, name);
@@ -176,7 +225,7 @@ export async function writeUpload(root: string, upload: SyntheticUpload): Promis
       key,
       size: data.byteLength,
       etag: `"${createHash('md5').update(data).digest('hex')}"`,
-      lastModified: upload.uploadedAt.toISOString(),
+      lastModified: (upload.storedAt?.(name) ?? upload.uploadedAt).toISOString(),
       url: `https://storage.invalid/${key}`,
     });
   };

@@ -6,6 +6,7 @@ import {
   type MinerUploadMetadata,
   minerUploadMetadataSchema,
   parseMinerUploadMetadata,
+  parseUploadMetadata,
   serializeMinerUploadMetadata,
   sha256Hex,
 } from './metadata.js';
@@ -122,5 +123,44 @@ describe('parseMinerUploadMetadata / serializeMinerUploadMetadata', () => {
 
   it('refuses to serialise metadata validators would reject', () => {
     expect(() => serializeMinerUploadMetadata({ ...metadata, total_listings: 1 })).toThrow(/total_listings/);
+  });
+});
+
+describe('parseUploadMetadata', () => {
+  // The seed's example, as the deployed Python miner writes it (isoformat() has no zone).
+  const seed = {
+    epoch_id: '2025-10-01T16-00-00',
+    miner_hotkey: ALICE,
+    mining_start_time: '2025-10-01T16:05:00.123456',
+    mining_end_time: '2025-10-01T19:45:00',
+    total_listings: 1250,
+    zipcodes_completed: 25,
+    data_format_version: '2.0',
+  };
+
+  it("reads the seed's metadata.json as the seed format, its free fields as they are", () => {
+    expect(parseUploadMetadata(JSON.stringify(seed))).toEqual({ format: 'seed', metadata: seed });
+    const { total_listings: _total, mining_start_time: _start, ...minimal } = seed;
+    expect(parseUploadMetadata(JSON.stringify(minimal)).format).toBe('seed');
+  });
+
+  it("reads a document with a nonce or a file list as this protocol's, whole", () => {
+    expect(parseUploadMetadata(serializeMinerUploadMetadata(metadata))).toEqual({ format: 'resi', metadata });
+    // Naming epoch_nonce without files (or files without a nonce) never falls back to the seed's format.
+    for (const document of [
+      { ...seed, epoch_nonce: '376ce532f42cf2a5' },
+      { ...seed, files: metadata.files },
+      { ...seed, epoch_nonce: null },
+    ]) {
+      expect(() => parseUploadMetadata(JSON.stringify(document))).toThrow(/metadata\.json is invalid/);
+    }
+  });
+
+  it('still requires the identity fields of the seed format', () => {
+    const { miner_hotkey: _hotkey, ...anonymous } = seed;
+    expect(() => parseUploadMetadata(JSON.stringify(anonymous))).toThrow(/miner_hotkey/);
+    expect(() => parseUploadMetadata(JSON.stringify({ ...seed, epoch_id: 'today' }))).toThrow(/epoch_id/);
+    expect(() => parseUploadMetadata('[1, 2]')).toThrow(ResiError);
+    expect(() => parseUploadMetadata('{')).toThrow(/not JSON/);
   });
 });

@@ -84,13 +84,19 @@ function describeIssues(error: z.ZodError): string {
  * text is not JSON.
  */
 export function parseMinerUploadMetadata(json: string | Uint8Array): MinerUploadMetadata {
+  return checkMinerUploadMetadata(parseJsonDocument(json));
+}
+
+function parseJsonDocument(json: string | Uint8Array): unknown {
   const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
-  let document: unknown;
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
     throw new ResiError('VALIDATION_FAILED', `metadata.json is not JSON: ${(error as Error).message}`);
   }
+}
+
+function checkMinerUploadMetadata(document: unknown): MinerUploadMetadata {
   const parsed = minerUploadMetadataSchema.safeParse(document);
   if (!parsed.success) {
     throw new ResiError('VALIDATION_FAILED', `metadata.json is invalid: ${describeIssues(parsed.error)}`, {
@@ -98,6 +104,80 @@ export function parseMinerUploadMetadata(json: string | Uint8Array): MinerUpload
     });
   }
   return parsed.data;
+}
+
+/**
+ * The seed's own `metadata.json` (seed, "Miner Data Upload Format"; the deployed Python miners
+ * write it): `epoch_id` and `miner_hotkey` identify the upload, the rest is the miner's free
+ * account of itself and is not relied on (`mining_*_time` come from Python's `isoformat()`, often
+ * without a zone). It has no `epoch_nonce` and no per-file list: a validator finds the listings
+ * files by listing the miner's epoch folder and skips the checks only those fields allow
+ * ({@link SEED_METADATA_SKIPPED_CHECKS}).
+ */
+export const seedUploadMetadataSchema = z.looseObject({
+  epoch_id: z.string().regex(EPOCH_ID_PATTERN, 'must be an epoch ID such as 2025-10-01T16-00-00'),
+  miner_hotkey: z.string().refine(isSs58Address, 'must be an SS58 address with prefix 42'),
+});
+export type SeedUploadMetadata = z.infer<typeof seedUploadMetadataSchema>;
+
+/** A parsed `metadata.json`: this protocol's (nonce and per-file digests) or the seed's. */
+export type UploadMetadata =
+  | { readonly format: 'resi'; readonly metadata: MinerUploadMetadata }
+  | { readonly format: 'seed'; readonly metadata: SeedUploadMetadata };
+
+/** A check a validator could not run on an upload, and why: published in the results file. */
+export interface SkippedUploadCheck {
+  /** Stable code, `check_skipped_<check>`. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * What a seed-format upload is not checked for, and what holds instead. Nothing here is
+ * something a miner could want to skip: what each check guarded is guarded another way.
+ */
+export const SEED_METADATA_SKIPPED_CHECKS: readonly SkippedUploadCheck[] = [
+  {
+    code: 'check_skipped_nonce_binding',
+    message:
+      "metadata.json is in the seed's format, without epoch_nonce, so it is not bound to this epoch's nonce; " +
+      'instead only listings files the storage recorded at or after the epoch start are scored, and upload time, ' +
+      'timeliness and crediting follow the storage, as for every upload',
+  },
+  {
+    code: 'check_skipped_declared_files',
+    message:
+      "metadata.json lists no files with SHA-256 and size; the listings files are those in the miner's epoch folder " +
+      "(within the epoch's caps), each checked against the size the storage reports and, where the upload was " +
+      'declared, against the declared size and SHA-256',
+  },
+  {
+    code: 'check_skipped_declared_rows',
+    message:
+      "metadata.json declares no row counts; the Parquet footers' counts are used, within the epoch's listings cap",
+  },
+];
+
+/**
+ * Parses a `metadata.json` in either format. A document naming `epoch_nonce` or `files` is this
+ * protocol's and must satisfy {@link minerUploadMetadataSchema} whole, so a wrong nonce or file
+ * list never falls back to the seed's format; a document with neither is the seed's.
+ * @throws ResiError `VALIDATION_FAILED` naming every field that breaks the schema, or saying the
+ * text is not JSON.
+ */
+export function parseUploadMetadata(json: string | Uint8Array): UploadMetadata {
+  const document = parseJsonDocument(json);
+  const isObject = typeof document === 'object' && document !== null && !Array.isArray(document);
+  if (isObject && !('epoch_nonce' in document) && !('files' in document)) {
+    const parsed = seedUploadMetadataSchema.safeParse(document);
+    if (!parsed.success) {
+      throw new ResiError('VALIDATION_FAILED', `metadata.json is invalid: ${describeIssues(parsed.error)}`, {
+        issues: parsed.error.issues,
+      });
+    }
+    return { format: 'seed', metadata: parsed.data };
+  }
+  return { format: 'resi', metadata: checkMinerUploadMetadata(document) };
 }
 
 /**

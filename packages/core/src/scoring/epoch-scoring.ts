@@ -85,9 +85,15 @@ export interface MinerRejection {
 
 /**
  * Why a miner has no verdict this epoch although it uploaded: a fault on the validator's side (a
- * download that failed after retries), never the miner's penalty. Stable codes.
+ * download that failed after retries, storage too slow for the per-miner time limit), never the
+ * miner's penalty. Stable codes.
  */
-export const MINER_ABSTENTION_CODES = ['download_failed', 'too_few_verdicts', 'validator_abstained'] as const;
+export const MINER_ABSTENTION_CODES = [
+  'download_failed',
+  'time_limit_exceeded',
+  'too_few_verdicts',
+  'validator_abstained',
+] as const;
 export type MinerAbstentionCode = (typeof MINER_ABSTENTION_CODES)[number];
 
 /** What scanning a miner's listings found (row counts; see `DataQualityCounts`). */
@@ -124,6 +130,11 @@ export interface MinerEvidence {
   readonly listings: MinerListingsEvidence | null;
   /** The audit of the miner's rows in the audited zipcodes; null when none was run. */
   readonly audit: MinerAuditSummary | null;
+  /**
+   * Checks the upload's format did not allow (a seed-format `metadata.json` has no nonce and no
+   * per-file digests), each with what held instead; recorded among the miner's reasons.
+   */
+  readonly skippedChecks?: readonly ScoringReason[];
 }
 
 /** How a miner came out of the epoch. */
@@ -471,7 +482,7 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
       weight,
       placings,
       uploadedAtMs: draft.evidence.uploadedAtMs,
-      notes: draft.notes,
+      notes: [...draft.notes, ...(draft.evidence.skippedChecks ?? [])],
     };
   });
   return { miners, zipcodes };
