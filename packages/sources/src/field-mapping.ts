@@ -92,6 +92,12 @@ export function isoDateOf(raw: unknown): unknown {
   return raw;
 }
 
+/** A date as `YYYY-MM-DD`, or null when there is none or it cannot be read. */
+export function dayOrNull(raw: unknown): string | null {
+  const day = isoDateOf(raw);
+  return typeof day === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(day) ? day : null;
+}
+
 const dayStartMs = memoised((date) => Date.parse(`${date}T00:00:00Z`)) as (date: string) => number;
 
 /** Whole days from `listingDate` (`YYYY-MM-DD`) to `at`, never negative; undefined when unknown. */

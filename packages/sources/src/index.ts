@@ -8,7 +8,14 @@ export { collectZipcode, type CollectProgress, listingIdentity, type ZipcodeColl
 export { csvRecords, parseCsv } from './csv.js';
 export { type CollectedStatus } from './field-mapping.js';
 export { FEED_EXTENSIONS, FileListingSource, type FileSourceOptions, mapFeedRow, readFeedRows } from './file-source.js';
-export { type CandidateListing, type ListingSource, SourceError, type ZipcodeRequest } from './listing-source.js';
+export {
+  type CandidateListing,
+  type ClosedCandidate,
+  type ListingSource,
+  type RecentlyClosedRequest,
+  SourceError,
+  type ZipcodeRequest,
+} from './listing-source.js';
 export {
   REALTOR_PAGE_SIZE,
   RealtorListingSource,
@@ -62,6 +69,7 @@ export {
   type FeedBudget,
   type FeedProgress,
   type FeedUnavailableCode,
+  type RecentlyClosedAnswer,
   SourceFeeds,
   type SourceFeedsOptions,
   type ZipcodeFeedAnswer,

@@ -4,7 +4,13 @@ import {
   sendJson,
   startFixtureServer,
 } from '../../client/src/testing/http-fixture-server.test-utils.js';
-import { realtorResult, realtorSearchPage, realtorSuggestion } from './testing/market-fixtures.test-utils.js';
+import {
+  realtorClosedResult,
+  realtorResult,
+  realtorSearchPage,
+  realtorSuggestion,
+} from './testing/market-fixtures.test-utils.js';
+import type { ClosedCandidate } from './listing-source.js';
 import { collectZipcode } from './collect-zipcode.js';
 import { RealtorListingSource, type RealtorSearchResult, mapRealtorResult } from './realtor-source.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';
@@ -208,5 +214,76 @@ describe('RealtorListingSource against recorded-format fixtures', () => {
     expect(result.cutShort).toBe(true);
     expect(result.listings.length).toBeGreaterThanOrEqual(200);
     expect(result.listings.length).toBeLessThan(600);
+  });
+});
+
+describe('RealtorListingSource recently-closed listings (verification)', () => {
+  const closedRequest = (since = '2025-09-29') => ({
+    ...request(),
+    since,
+    nowMs: Date.parse('2025-10-01T18:00:00Z'),
+  });
+
+  it('asks for homes sold since the day, then homes taken off the market, with how and when each closed', async () => {
+    const sold = [
+      realtorClosedResult('19103', 1, { status: 'sold', on: '2025-09-30', soldPrice: 305_000 }),
+      // realtor.com's sold_date filter answered loosely: a sale before the day is no recent closing.
+      realtorClosedResult('19103', 2, { status: 'sold', on: '2025-09-10' }),
+    ];
+    const offMarket = [
+      realtorClosedResult('19103', 3, { status: 'off_market', on: '2025-09-30' }),
+      realtorResult('19103', 4), // still for sale: no evidence of a closing
+      realtorClosedResult('19103', 5, { status: 'off_market', on: '2025-08-01' }),
+    ];
+    const queries: string[] = [];
+    server = await startFixtureServer((incoming, response) => {
+      if (incoming.url.pathname === '/suggest') return sendJson(response, 200, realtorSuggestion('19103'));
+      const body = JSON.parse(incoming.body.toString()) as SearchBody;
+      queries.push(body.query);
+      const results = body.query.includes('status: sold') ? sold : offMarket;
+      sendJson(response, 200, realtorSearchPage(results.length, results));
+    });
+    const pages: ClosedCandidate[][] = [];
+    for await (const page of sourceFor(server.url).fetchRecentlyClosed(closedRequest())) pages.push(page);
+    const closed = pages.flat();
+    expect(closed.map((candidate) => [candidate.listing.mls_id, candidate.closed])).toEqual([
+      ['PAPH191031', { status: 'sold', closedOn: '2025-09-30', listPrice: 301_000 }],
+      ['PAPH191033', { status: 'off_market', closedOn: '2025-09-30', listPrice: 303_000 }],
+    ]);
+    expect(closed[0]!.listing).toMatchObject({ listing_status: 'sold', price: 305_000 });
+    expect(queries[0]).toContain('sold_date: { min: "2025-09-29" }');
+    expect(queries[0]).toContain('sort: [{ field: sold_date, direction: desc }]');
+    expect(queries[1]).toContain('status: off_market');
+    expect(queries[1]).toContain('sort: [{ field: last_update_date, direction: desc }]');
+    expect(queries[1]).toContain('last_status_change_date');
+  });
+
+  it('stops paging off-market homes once their last update is older than the day', async () => {
+    const offMarket = Array.from({ length: 600 }, (_, index) =>
+      realtorClosedResult('19103', index, { status: 'off_market', on: index < 150 ? '2025-09-30' : '2025-07-01' }),
+    );
+    server = await startFixtureServer((incoming, response) => {
+      if (incoming.url.pathname === '/suggest') return sendJson(response, 200, realtorSuggestion('19103'));
+      const body = JSON.parse(incoming.body.toString()) as SearchBody;
+      const results = body.query.includes('status: sold') ? [] : offMarket;
+      const { offset, limit } = body.variables;
+      sendJson(response, 200, realtorSearchPage(results.length, results.slice(offset, offset + limit)));
+    });
+    let count = 0;
+    for await (const page of sourceFor(server.url).fetchRecentlyClosed(closedRequest())) count += page.length;
+    expect(count).toBe(150);
+    // suggest, one sold page, one off-market page: the second off-market page is never asked for.
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('fails loudly when the site answers malformed, so the feed has no verdict instead of an empty answer', async () => {
+    server = await startFixtureServer((incoming, response) => {
+      if (incoming.url.pathname === '/suggest') return sendJson(response, 200, realtorSuggestion('19103'));
+      sendJson(response, 200, { errors: [{ message: 'Unknown field sold_date' }], data: null });
+    });
+    const drain = async () => {
+      for await (const page of sourceFor(server!.url).fetchRecentlyClosed(closedRequest())) void page;
+    };
+    await expect(drain()).rejects.toMatchObject({ kind: 'malformed' });
   });
 });

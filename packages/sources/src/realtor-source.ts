@@ -1,5 +1,6 @@
 import { scrapeNow } from './scrape-clock.js';
 import {
+  dayOrNull,
   daysSince,
   integerOf,
   isoDateOf,
@@ -8,7 +9,14 @@ import {
   numberOf,
   textOf,
 } from './field-mapping.js';
-import { type CandidateListing, type ListingSource, SourceError, type ZipcodeRequest } from './listing-source.js';
+import {
+  type CandidateListing,
+  type ClosedCandidate,
+  type ListingSource,
+  type RecentlyClosedRequest,
+  SourceError,
+  type ZipcodeRequest,
+} from './listing-source.js';
 import type { SourceHttpClient } from './source-http.js';
 
 /** realtor.com pages `home_search` 200 results at a time, and serves at most 10,000 per query. */
@@ -42,12 +50,19 @@ export interface RealtorSearchResult {
   } | null;
   source?: { id?: string | null; listing_id?: string | null } | null;
   flags?: { is_pending?: boolean | null; is_contingent?: boolean | null } | null;
+  /** When the listing last changed status (asked for in recently-closed searches only). */
+  last_status_change_date?: string | null;
+  /** When realtor.com last updated the listing (asked for in recently-closed searches only). */
+  last_update_date?: string | null;
 }
 
-const RESULT_FIELDS = `
+const RESULT_FIELDS = resultFields('');
+
+function resultFields(extra: string): string {
+  return `
     total
     count
-    results {
+    results {${extra}
       property_id
       listing_id
       status
@@ -61,6 +76,7 @@ const RESULT_FIELDS = `
       source { id listing_id }
       flags { is_pending is_contingent }
     }`;
+}
 
 /**
  * The `home_search` query for one postal code: homes for sale (pending and contingent included),
@@ -81,6 +97,32 @@ export function realtorSearchQuery(kind: 'for_sale' | 'sold', soldDays: number):
       limit: $limit
       offset: $offset
   ) {${RESULT_FIELDS}
+  }
+}`;
+}
+
+/**
+ * The `home_search` query for one postal code's listings that left the market on or after `since`
+ * (YYYY-MM-DD), as HomeHarvest asks realtor.com for them: `sold` with a `sold_date` minimum (newest
+ * sale first), or `off_market` newest update first (realtor.com has no server-side date filter for
+ * it, so the source reads `last_status_change_date` and stops paging once updates are older).
+ * Pending and contingent homes need no query of their own: the for-sale search returns them (its
+ * `flags`), which is why HomeHarvest offers to exclude them from it.
+ */
+export function realtorClosedQuery(kind: 'sold' | 'off_market', since: string): string {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(since) ? since : '1970-01-01';
+  const filter = kind === 'sold' ? `status: sold\n        sold_date: { min: "${day}" }` : 'status: off_market';
+  const field = kind === 'sold' ? 'sold_date' : 'last_update_date';
+  return `query ZipcodeClosedSearch($postal_code: String!, $offset: Int!, $limit: Int!) {
+  home_search(
+      query: {
+        postal_code: $postal_code
+        ${filter}
+      }
+      sort: [{ field: ${field}, direction: desc }]
+      limit: $limit
+      offset: $offset
+  ) {${resultFields('\n      last_status_change_date\n      last_update_date')}
   }
 }`;
 }
@@ -164,6 +206,33 @@ export function mapRealtorResult(result: RealtorSearchResult, scrapedAt: Date): 
   };
 }
 
+/**
+ * A result of a recently-closed search with how it closed: sold (its sale date, its last asking
+ * price) or off the market (the day its status changed). Null for a result that is neither (a
+ * search answering with homes for sale is no evidence of a closing).
+ */
+export function mapRealtorClosedResult(result: RealtorSearchResult, scrapedAt: Date): ClosedCandidate | null {
+  const listPrice = numberOf(result.list_price);
+  const facts = { listPrice: typeof listPrice === 'number' ? listPrice : null };
+  if (result.status === 'sold') {
+    return {
+      listing: mapRealtorResult(result, scrapedAt),
+      closed: { status: 'sold', closedOn: dayOrNull(result.last_sold_date), ...facts },
+    };
+  }
+  if (result.status === 'off_market') {
+    return {
+      listing: mapRealtorResult(result, scrapedAt),
+      closed: {
+        status: 'off_market',
+        closedOn: dayOrNull(result.last_status_change_date ?? result.last_update_date),
+        ...facts,
+      },
+    };
+  }
+  return null;
+}
+
 export interface RealtorSourceOptions {
   readonly graphqlUrl: string;
   readonly suggestUrl: string;
@@ -198,6 +267,31 @@ export class RealtorListingSource implements ListingSource {
         const scrapedAt = this.now();
         yield page.results.map((result) => mapRealtorResult(result, scrapedAt));
         if (page.results.length === 0 || offset + REALTOR_PAGE_SIZE >= page.total) break;
+      }
+    }
+  }
+
+  /**
+   * Homes sold since `request.since` (realtor.com filters on the sale date), then homes taken off
+   * the market since then (newest update first, paging stops at the first page whose last update
+   * is older; only results whose status change is on or after the day are kept).
+   */
+  async *fetchRecentlyClosed(request: RecentlyClosedRequest): AsyncIterable<ClosedCandidate[]> {
+    if (!(await this.resolvesToPostalCode(request))) return;
+    for (const kind of ['sold', 'off_market'] as const) {
+      const query = realtorClosedQuery(kind, request.since);
+      for (let offset = 0; offset < REALTOR_MAX_OFFSET; offset += REALTOR_PAGE_SIZE) {
+        if (request.signal.aborted) return;
+        const page = await this.searchPage(query, request, offset);
+        const scrapedAt = this.now();
+        const closed = page.results
+          .map((result) => mapRealtorClosedResult(result, scrapedAt))
+          .filter((candidate): candidate is ClosedCandidate => candidate !== null)
+          .filter((candidate) => candidate.closed.closedOn === null || candidate.closed.closedOn >= request.since);
+        yield closed;
+        if (page.results.length === 0 || offset + REALTOR_PAGE_SIZE >= page.total) break;
+        const lastUpdated = dayOrNull(page.results.at(-1)?.last_update_date);
+        if (kind === 'off_market' && lastUpdated !== null && lastUpdated < request.since) break;
       }
     }
   }

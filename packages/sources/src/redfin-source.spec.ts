@@ -8,7 +8,8 @@ import {
   redfinRow,
 } from './testing/market-fixtures.test-utils.js';
 import { collectZipcode } from './collect-zipcode.js';
-import { RedfinListingSource, mapRedfinRow, parseRedfinCsv } from './redfin-source.js';
+import type { ClosedCandidate } from './listing-source.js';
+import { REDFIN_UNDER_CONTRACT_STATUS, RedfinListingSource, mapRedfinRow, parseRedfinCsv } from './redfin-source.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';
 
 const scrapedAt = new Date('2025-10-01T16:05:00.000Z');
@@ -138,5 +139,51 @@ describe('RedfinListingSource against recorded-format fixtures', () => {
       send(response, 200, csvOf(redfinRow('19103', 1)));
     });
     expect((await collectZipcode(sourceFor(server.url, 0), request())).listings).toHaveLength(1);
+  });
+});
+
+describe('RedfinListingSource recently-closed listings (verification)', () => {
+  const closedRequest = { ...request(), since: '2025-09-29', nowMs: Date.parse('2025-10-01T18:00:00Z') };
+
+  it('downloads the sales within the window and the homes under contract, with how each closed', async () => {
+    server = await startFixtureServer((incoming, response) => {
+      if (incoming.url.pathname === '/stingray/do/location-autocomplete')
+        return send(response, 200, redfinAutocomplete('19103', 31_234), 'application/json');
+      if (incoming.url.searchParams.has('sold_within_days'))
+        return send(
+          response,
+          200,
+          csvOf(
+            redfinRow('19103', 1, { sold: true, soldOn: 'September-30-2025' }),
+            redfinRow('19103', 2, { sold: true, soldOn: 'September-1-2025' }), // before the day
+          ),
+        );
+      send(response, 200, csvOf(redfinRow('19103', 3, { status: 'Pending' }), redfinRow('19103', 4)));
+    });
+    const closed: ClosedCandidate[] = [];
+    for await (const page of sourceFor(server.url).fetchRecentlyClosed(closedRequest)) closed.push(...page);
+    expect(
+      closed.map((candidate) => [candidate.listing.mls_id, candidate.listing.listing_status, candidate.closed]),
+    ).toEqual([
+      ['PAPH80001', 'sold', { status: 'sold', closedOn: '2025-09-30', listPrice: null }],
+      ['PAPH80003', 'pending', { status: 'pending', closedOn: null, listPrice: 520_300 }],
+    ]);
+    const [sold, underContract] = server.requests
+      .slice(1)
+      .map((incoming) => Object.fromEntries(incoming.url.searchParams));
+    expect(sold).toMatchObject({ region_id: '31234', sold_within_days: '3' });
+    expect(underContract).toMatchObject({ region_id: '31234', status: REDFIN_UNDER_CONTRACT_STATUS });
+  });
+
+  it('fails on a block page rather than answering nothing', async () => {
+    server = await startFixtureServer((incoming, response) => {
+      if (incoming.url.pathname === '/stingray/do/location-autocomplete')
+        return send(response, 200, redfinAutocomplete('19103', 31_234), 'application/json');
+      send(response, 200, '<html>Access denied</html>', 'text/html');
+    });
+    const drain = async () => {
+      for await (const page of sourceFor(server!.url).fetchRecentlyClosed(closedRequest)) void page;
+    };
+    await expect(drain()).rejects.toMatchObject({ kind: 'malformed' });
   });
 });

@@ -1,6 +1,7 @@
 import { scrapeNow } from './scrape-clock.js';
 import { csvRecords } from './csv.js';
 import {
+  dayOrNull,
   integerOf,
   isoDateOf,
   normaliseListingStatus,
@@ -9,7 +10,15 @@ import {
   textOf,
   zipcodeOf,
 } from './field-mapping.js';
-import { type CandidateListing, type ListingSource, SourceError, type ZipcodeRequest } from './listing-source.js';
+import { daysSinceDay } from '@resi/core';
+import {
+  type CandidateListing,
+  type ClosedCandidate,
+  type ListingSource,
+  type RecentlyClosedRequest,
+  SourceError,
+  type ZipcodeRequest,
+} from './listing-source.js';
 import type { SourceHttpClient } from './source-http.js';
 
 /** Redfin's region type for a ZIP code in its search and download URLs. */
@@ -59,6 +68,25 @@ export function mapRedfinRow(row: Record<string, string>, scrapedAt: Date): Cand
   };
 }
 
+/** Redfin's status filter for homes under contract: 2 (contingent) + 128 (pending). */
+export const REDFIN_UNDER_CONTRACT_STATUS = '130';
+
+/**
+ * A row of a recently-closed download with how it closed: sold (its SOLD DATE; PRICE is then the
+ * sale price and the download gives no asking price) or pending / contingent (no date; PRICE is the
+ * asking price). Null for a row still simply for sale.
+ */
+export function mapRedfinClosedRow(row: Record<string, string>, scrapedAt: Date): ClosedCandidate | null {
+  const listing = mapRedfinRow(row, scrapedAt);
+  if (listing.listing_status === 'sold')
+    return { listing, closed: { status: 'sold', closedOn: dayOrNull(textOf(row['SOLD DATE'])), listPrice: null } };
+  if (listing.listing_status === 'pending') {
+    const price = typeof listing.price === 'number' ? listing.price : null;
+    return { listing, closed: { status: 'pending', closedOn: null, listPrice: price } };
+  }
+  return null;
+}
+
 /** Parses a Redfin CSV download: header, then listings, skipping the MLS disclaimer row. */
 export function parseRedfinCsv(text: string): Record<string, string>[] {
   if (!/^\uFEFF?"?SALE TYPE"?,/i.test(text.trimStart())) {
@@ -97,25 +125,59 @@ export class RedfinListingSource implements ListingSource {
     if (this.options.soldDays > 0) downloads.push({ sold_within_days: String(this.options.soldDays) });
     for (const filter of downloads) {
       if (request.signal.aborted) return;
-      const url = new URL('/stingray/api/gis-csv', this.options.baseUrl);
-      for (const [key, value] of Object.entries({
-        al: '1',
-        region_id: regionId,
-        region_type: REDFIN_ZIP_REGION_TYPE,
-        num_homes: String(REDFIN_MAX_ROWS),
-        uipt: '1,2,3,4,5,6,7,8',
-        v: '8',
-        ...filter,
-      })) {
-        url.searchParams.set(key, value);
-      }
-      const response = await this.options.http.fetchText(url, {
-        signal: request.signal,
-        headers: { accept: 'text/csv' },
-      });
+      const rows = await this.download(request, regionId, filter);
       const scrapedAt = this.now();
-      yield parseRedfinCsv(response.text).map((row) => mapRedfinRow(row, scrapedAt));
+      yield rows.map((row) => mapRedfinRow(row, scrapedAt));
     }
+  }
+
+  /**
+   * Homes sold since `request.since` (the sold download, `sold_within_days` covering the window,
+   * kept when the SOLD DATE is on or after the day), then homes under contract (the download with
+   * `status=130`: Redfin's status filter is a sum of flags, 2 contingent and 128 pending, as its
+   * search page sends it for "under contract/pending"; kept when their STATUS says so). Redfin's
+   * download offers no off-market homes, so a withdrawn home is not found here.
+   */
+  async *fetchRecentlyClosed(request: RecentlyClosedRequest): AsyncIterable<ClosedCandidate[]> {
+    const regionId = await this.regionIdOf(request);
+    if (regionId === undefined) return;
+    const downloads: Record<string, string>[] = [
+      { sold_within_days: String(daysSinceDay(request.since, request.nowMs)) },
+      { status: REDFIN_UNDER_CONTRACT_STATUS },
+    ];
+    for (const filter of downloads) {
+      if (request.signal.aborted) return;
+      const rows = await this.download(request, regionId, filter);
+      const scrapedAt = this.now();
+      yield rows
+        .map((row) => mapRedfinClosedRow(row, scrapedAt))
+        .filter((candidate): candidate is ClosedCandidate => candidate !== null)
+        .filter((candidate) => candidate.closed.closedOn === null || candidate.closed.closedOn >= request.since);
+    }
+  }
+
+  private async download(
+    request: ZipcodeRequest,
+    regionId: string,
+    filter: Readonly<Record<string, string>>,
+  ): Promise<Record<string, string>[]> {
+    const url = new URL('/stingray/api/gis-csv', this.options.baseUrl);
+    for (const [key, value] of Object.entries({
+      al: '1',
+      region_id: regionId,
+      region_type: REDFIN_ZIP_REGION_TYPE,
+      num_homes: String(REDFIN_MAX_ROWS),
+      uipt: '1,2,3,4,5,6,7,8',
+      v: '8',
+      ...filter,
+    })) {
+      url.searchParams.set(key, value);
+    }
+    const response = await this.options.http.fetchText(url, {
+      signal: request.signal,
+      headers: { accept: 'text/csv' },
+    });
+    return parseRedfinCsv(response.text);
   }
 
   private async regionIdOf(request: ZipcodeRequest): Promise<string | undefined> {

@@ -1,4 +1,5 @@
-import type { CandidateListing, ListingSource } from './listing-source.js';
+import { defaultRecentlyClosedSince, recentlyClosedSince } from '@resi/core';
+import type { CandidateListing, ClosedCandidate, ListingSource } from './listing-source.js';
 import {
   type AdapterConfig,
   LISTING_SOURCE_ADAPTERS,
@@ -18,9 +19,26 @@ export type FeedUnavailableCode =
   /** The epoch's request or time budget ran out before this feed was fetched in full. */
   | 'budget_exhausted';
 
-/** A source's answer for one whole zipcode. */
+/**
+ * The recently-closed part of a feed: the zipcode's listings that left the market on or after
+ * `since`, or why they could not be fetched. A row not among the homes for sale is `not_found`
+ * only when this part answered; when it failed, the row has no verdict (our fault, not the miner's).
+ */
+export type RecentlyClosedAnswer =
+  | { readonly kind: 'listings'; readonly since: string; readonly listings: readonly ClosedCandidate[] }
+  | { readonly kind: 'unavailable'; readonly code: FeedUnavailableCode; readonly reason: string };
+
+/**
+ * A source's answer for one whole zipcode: its listings as a miner collects them (for sale, and
+ * the recent sales the source is set to collect), and, for a source that can tell, the listings
+ * that closed since the epoch began (`recentlyClosed`; absent for a local file).
+ */
 export type ZipcodeFeedAnswer =
-  | { readonly kind: 'listings'; readonly listings: readonly CandidateListing[] }
+  | {
+      readonly kind: 'listings';
+      readonly listings: readonly CandidateListing[];
+      readonly recentlyClosed?: RecentlyClosedAnswer;
+    }
   | { readonly kind: 'unavailable'; readonly code: FeedUnavailableCode; readonly reason: string };
 
 /** What one epoch's verification may spend, over every enabled source together. */
@@ -63,6 +81,8 @@ export interface SourceFeedsOptions {
   /** Called after each feed settles. */
   readonly onProgress?: (progress: FeedProgress, settled: { source: string; zipcode: string; answer: string }) => void;
   readonly now?: () => number;
+  /** The wall clock (ms since 1970), for the recently-closed window when no epoch start is given. */
+  readonly wallClock?: () => number;
 }
 
 /**
@@ -78,6 +98,7 @@ export class SourceFeeds {
   private fetched = 0;
   private unavailable = 0;
   private epochStartedMs: number | undefined;
+  private closedSince: string | undefined;
   private readonly inFlight = new Set<AbortController>();
   private readonly budget: FeedBudget;
   private readonly now: () => number;
@@ -130,8 +151,13 @@ export class SourceFeeds {
     return host === null ? null : this.sourceFor(host);
   }
 
-  /** Forgets the last epoch's feeds and resets the budget: the next epoch sees the sites as they are then. */
-  startEpoch(): void {
+  /**
+   * Forgets the last epoch's feeds and resets the budget: the next epoch sees the sites as they are
+   * then. `epoch.startMs` sets the recently-closed window to listings closed since the epoch began
+   * (less core's slack); without it the window is core's default back from now.
+   */
+  startEpoch(epoch?: { readonly startMs: number }): void {
+    this.closedSince = epoch === undefined ? undefined : recentlyClosedSince(epoch.startMs);
     for (const controller of this.inFlight) controller.abort(new Error('a new epoch started'));
     this.feeds = new Map();
     this.requests = new Map();
@@ -148,7 +174,7 @@ export class SourceFeeds {
       feed = this.fetchOnce(source, zipcode).then((answer) => {
         if (answer.kind === 'listings') this.fetched += 1;
         else this.unavailable += 1;
-        const shown = answer.kind === 'listings' ? `${answer.listings.length} listings` : answer.code;
+        const shown = answer.kind === 'listings' ? describeListings(answer) : answer.code;
         this.options.onProgress?.(this.progress(), { source, zipcode, answer: shown });
         return answer;
       });
@@ -215,26 +241,78 @@ export class SourceFeeds {
       return undefined;
     };
     try {
-      // Verification needs every listing of the zipcode: no expectation a source could stop paging at.
-      for await (const page of enabled.source.fetchZipcode({
-        zipcode,
-        expectedListings: Number.MAX_SAFE_INTEGER,
-        signal,
-      }))
-        listings.push(...page);
-      return stopped() ?? { kind: 'listings', listings };
-    } catch (error) {
-      return (
-        stopped() ?? {
-          kind: 'unavailable',
-          code: 'source_unavailable',
-          reason: `${(error as Error).message ?? String(error)}`,
-        }
-      );
+      try {
+        // Verification needs every listing of the zipcode: no expectation a source could stop paging at.
+        for await (const page of enabled.source.fetchZipcode({
+          zipcode,
+          expectedListings: Number.MAX_SAFE_INTEGER,
+          signal,
+        }))
+          listings.push(...page);
+      } catch (error) {
+        return (
+          stopped() ?? {
+            kind: 'unavailable',
+            code: 'source_unavailable',
+            reason: `${(error as Error).message ?? String(error)}`,
+          }
+        );
+      }
+      const stoppedEarly = stopped();
+      if (stoppedEarly) return stoppedEarly;
+      if (!enabled.source.fetchRecentlyClosed) return { kind: 'listings', listings };
+      // The homes for sale answered: whatever happens to the recently-closed part, they stand.
+      return {
+        kind: 'listings',
+        listings,
+        recentlyClosed: await this.fetchClosed(enabled.source, zipcode, signal, stopped),
+      };
     } finally {
       this.inFlight.delete(controller);
     }
   }
+
+  /** The recently-closed part of a feed; a failure is its answer, never a throw. */
+  private async fetchClosed(
+    source: ListingSource,
+    zipcode: string,
+    signal: AbortSignal,
+    stopped: () => ZipcodeFeedAnswer | undefined,
+  ): Promise<RecentlyClosedAnswer> {
+    const since = this.closedSince ?? defaultRecentlyClosedSince(this.wallClock());
+    const listings: ClosedCandidate[] = [];
+    const request = { zipcode, expectedListings: Number.MAX_SAFE_INTEGER, signal, since, nowMs: this.wallClock() };
+    let failure: unknown;
+    try {
+      for await (const page of source.fetchRecentlyClosed!(request)) listings.push(...page);
+    } catch (error) {
+      failure = error;
+    }
+    const stoppedEarly = stopped();
+    if (stoppedEarly?.kind === 'unavailable') return stoppedEarly;
+    if (failure === undefined) return { kind: 'listings', since, listings };
+    return {
+      kind: 'unavailable',
+      code: 'source_unavailable',
+      reason: `${source.name}: zipcode ${zipcode}: recently closed listings: ${failure instanceof Error ? failure.message : JSON.stringify(failure)}`,
+    };
+  }
+
+  private wallClock(): number {
+    return (this.options.wallClock ?? Date.now)();
+  }
+}
+
+/** `120 listings` or `120 listings + 14 recently closed` / `+ recently closed unavailable`. */
+function describeListings(answer: Extract<ZipcodeFeedAnswer, { kind: 'listings' }>): string {
+  const closed = answer.recentlyClosed;
+  const tail =
+    closed === undefined
+      ? ''
+      : closed.kind === 'listings'
+        ? ` + ${closed.listings.length} recently closed`
+        : ` + recently closed ${closed.code}`;
+  return `${answer.listings.length} listings${tail}`;
 }
 
 class BudgetExhausted extends Error {

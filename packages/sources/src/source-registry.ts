@@ -1,6 +1,6 @@
 import { DEFAULT_BACKOFF } from '@resi/client';
 import { FileListingSource } from './file-source.js';
-import type { ListingSource } from './listing-source.js';
+import type { ListingSource, RecentlyClosedRequest } from './listing-source.js';
 import { RealtorListingSource } from './realtor-source.js';
 import { RedfinListingSource } from './redfin-source.js';
 import type { SourceConfig } from './source-config.js';
@@ -109,6 +109,9 @@ export function createListingSource(
   return {
     name: source.name,
     fetchZipcode: (request) => source.fetchZipcode(request),
+    ...(source.fetchRecentlyClosed && {
+      fetchRecentlyClosed: (request: RecentlyClosedRequest) => source.fetchRecentlyClosed!(request),
+    }),
     close: async () => {
       await source.close?.();
       await client?.close();

@@ -4,10 +4,11 @@ import {
   sendJson,
   startFixtureServer,
 } from '../../client/src/testing/http-fixture-server.test-utils.js';
-import { zillowPage, zillowProperty } from './testing/market-fixtures.test-utils.js';
+import { zillowClosedProperty, zillowPage, zillowProperty } from './testing/market-fixtures.test-utils.js';
+import type { ClosedCandidate } from './listing-source.js';
 import { collectZipcode } from './collect-zipcode.js';
 import { testSourceHttp } from './source-test-http.test-utils.js';
-import { ZillowRapidApiListingSource, mapZillowProperty } from './zillow-rapidapi-source.js';
+import { ZillowRapidApiListingSource, mapZillowProperty, zillowSoldInLast } from './zillow-rapidapi-source.js';
 
 const scrapedAt = new Date('2025-10-01T16:05:00.000Z');
 let server: FixtureServer | undefined;
@@ -170,5 +171,61 @@ describe('ZillowRapidApiListingSource against recorded-format fixtures', () => {
     const result = await collectZipcode(sourceFor(server.url), request());
     expect(result.listings).toHaveLength(1);
     expect(calls).toBe(3);
+  });
+});
+
+describe('ZillowRapidApiListingSource recently-closed listings (verification)', () => {
+  const closedRequest = { ...request(), since: '2025-09-29', nowMs: Date.parse('2025-10-01T18:00:00Z') };
+
+  it('asks for recent sales in the smallest "sold in last" covering the window, then pending homes', async () => {
+    server = await startFixtureServer((incoming, response) => {
+      const params = incoming.url.searchParams;
+      if (params.get('status_type') === 'RecentlySold')
+        return sendJson(
+          response,
+          200,
+          zillowPage(1, 1, [
+            zillowClosedProperty('19103', 1, { status: 'sold', on: '2025-09-30', soldPrice: 415_000 }),
+            zillowClosedProperty('19103', 2, { status: 'sold', on: '2025-09-25' }), // before the day
+          ]),
+        );
+      sendJson(
+        response,
+        200,
+        zillowPage(1, 1, [zillowClosedProperty('19103', 3, { status: 'pending' }), zillowProperty('19103', 4)]),
+      );
+    });
+    const closed: ClosedCandidate[] = [];
+    for await (const page of sourceFor(server.url).fetchRecentlyClosed(closedRequest)) closed.push(...page);
+    expect(closed.map((candidate) => [candidate.listing.source_url, candidate.closed])).toEqual([
+      [
+        'https://www.zillow.com/homedetails/201-Pine-St-Philadelphia-PA-19103/10000001_zpid/',
+        { status: 'sold', closedOn: '2025-09-30', listPrice: null },
+      ],
+      [
+        'https://www.zillow.com/homedetails/203-Pine-St-Philadelphia-PA-19103/10000003_zpid/',
+        { status: 'pending', closedOn: null, listPrice: 411_500 },
+      ],
+    ]);
+    expect(closed[0]!.listing).toMatchObject({ listing_status: 'sold', price: 415_000 });
+    const [sold, pending] = server.requests.map((incoming) => Object.fromEntries(incoming.url.searchParams));
+    expect(sold).toMatchObject({ location: '19103', status_type: 'RecentlySold', soldInLast: '7' });
+    expect(pending).toMatchObject({
+      status_type: 'ForSale',
+      isPendingUnderContract: '1',
+      isAcceptingBackupOffers: '1',
+    });
+  });
+
+  it('rounds the window up to a choice Zillow offers', () => {
+    expect([1, 2, 7, 8, 31, 400].map(zillowSoldInLast)).toEqual(['1', '7', '7', '14', '90', '90']);
+  });
+
+  it('fails on a quota or malformed answer rather than answering nothing', async () => {
+    server = await startFixtureServer((_incoming, response) => sendJson(response, 200, { message: 'Invalid API key' }));
+    const drain = async () => {
+      for await (const page of sourceFor(server!.url).fetchRecentlyClosed(closedRequest)) void page;
+    };
+    await expect(drain()).rejects.toMatchObject({ kind: 'malformed' });
   });
 });

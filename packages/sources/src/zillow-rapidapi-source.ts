@@ -1,5 +1,6 @@
 import { scrapeNow } from './scrape-clock.js';
 import {
+  dayOrNull,
   daysSince,
   integerOf,
   isoDateOf,
@@ -9,7 +10,15 @@ import {
   textOf,
   zipcodeOf,
 } from './field-mapping.js';
-import { type CandidateListing, type ListingSource, SourceError, type ZipcodeRequest } from './listing-source.js';
+import { daysSinceDay } from '@resi/core';
+import {
+  type CandidateListing,
+  type ClosedCandidate,
+  type ListingSource,
+  type RecentlyClosedRequest,
+  SourceError,
+  type ZipcodeRequest,
+} from './listing-source.js';
 import type { SourceHttpClient } from './source-http.js';
 
 /**
@@ -89,6 +98,33 @@ export function mapZillowProperty(property: ZillowProperty, scrapedAt: Date): Ca
   };
 }
 
+/**
+ * The "sold in last" choices Zillow's search offers (days), smallest first; `soldInLast` takes
+ * one of them, so a window is rounded up to the next.
+ */
+export const ZILLOW_SOLD_IN_LAST_DAYS = [1, 7, 14, 30, 90] as const;
+
+/** The smallest "sold in last" choice covering `days`, or the largest. */
+export function zillowSoldInLast(days: number): string {
+  return String(ZILLOW_SOLD_IN_LAST_DAYS.find((choice) => choice >= days) ?? ZILLOW_SOLD_IN_LAST_DAYS.at(-1));
+}
+
+/**
+ * A property of a recently-closed search with how it closed: sold (`dateSold`, the sale price as
+ * its price; the search gives no asking price) or pending / under contract (no date; its price is
+ * the asking price). Null for a property that is still simply for sale.
+ */
+export function mapZillowClosedProperty(property: ZillowProperty, scrapedAt: Date): ClosedCandidate | null {
+  const listing = mapZillowProperty(property, scrapedAt);
+  if (listing.listing_status === 'sold')
+    return { listing, closed: { status: 'sold', closedOn: dayOrNull(property.dateSold), listPrice: null } };
+  if (listing.listing_status === 'pending') {
+    const price = typeof listing.price === 'number' ? listing.price : null;
+    return { listing, closed: { status: 'pending', closedOn: null, listPrice: price } };
+  }
+  return null;
+}
+
 export interface ZillowRapidApiSourceOptions {
   /** e.g. `https://zillow-com1.p.rapidapi.com`; its host is the `X-RapidAPI-Host`. */
   readonly baseUrl: string;
@@ -129,10 +165,37 @@ export class ZillowRapidApiListingSource implements ListingSource {
     }
   }
 
+  /**
+   * Homes sold since `request.since` (`status_type=RecentlySold` with the smallest `soldInLast`
+   * covering the window, kept when `dateSold` is on or after the day), then homes pending or under
+   * contract (`status_type=ForSale` with `isPendingUnderContract=1` and `isAcceptingBackupOffers=1`,
+   * which Zillow's default for-sale search leaves out; only those whose status says so are kept).
+   * Zillow's search offers no off-market listings, so a withdrawn home is not found here.
+   */
+  async *fetchRecentlyClosed(request: RecentlyClosedRequest): AsyncIterable<ClosedCandidate[]> {
+    const searches: [string, Record<string, string>][] = [
+      ['RecentlySold', { soldInLast: zillowSoldInLast(daysSinceDay(request.since, request.nowMs)) }],
+      ['ForSale', { isPendingUnderContract: '1', isAcceptingBackupOffers: '1' }],
+    ];
+    for (const [statusType, filters] of searches) {
+      for (let page = 1; page <= this.options.maxPages; page += 1) {
+        if (request.signal.aborted) return;
+        const { properties, totalPages } = await this.searchPage(request, statusType, page, filters);
+        const scrapedAt = this.now();
+        yield properties
+          .map((property) => mapZillowClosedProperty(property, scrapedAt))
+          .filter((candidate): candidate is ClosedCandidate => candidate !== null)
+          .filter((candidate) => candidate.closed.closedOn === null || candidate.closed.closedOn >= request.since);
+        if (properties.length === 0 || page >= totalPages) break;
+      }
+    }
+  }
+
   private async searchPage(
     request: ZipcodeRequest,
     statusType: string,
     page: number,
+    filters: Readonly<Record<string, string>> = {},
   ): Promise<{ properties: ZillowProperty[]; totalPages: number }> {
     if (this.quotaExhausted) {
       throw new SourceError(this.name, 'quota', 'the RapidAPI request quota is used up for this period');
@@ -142,6 +205,7 @@ export class ZillowRapidApiListingSource implements ListingSource {
     url.searchParams.set('status_type', statusType);
     url.searchParams.set('sort', 'Newest');
     url.searchParams.set('page', String(page));
+    for (const [name, value] of Object.entries(filters)) url.searchParams.set(name, value);
     const response = await this.options.http.fetchText(url, {
       signal: request.signal,
       headers: {

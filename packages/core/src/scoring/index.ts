@@ -10,3 +10,4 @@ export * from './timeliness.js';
 export * from './rewards.js';
 export * from './epoch-scoring.js';
 export * from './results-file.js';
+export * from './closed-listings.js';

@@ -34,6 +34,26 @@ export function realtorResult(
   };
 }
 
+/**
+ * A realtor.com result as its recently-closed searches answer (`status: sold` with `sold_date`,
+ * `status: off_market` sorted by `last_update_date`): the same result shape with the status, the
+ * sale fields and the `last_status_change_date` / `last_update_date` fields HomeHarvest requests
+ * for its sold, pending and off-market listing types and filters on client-side.
+ */
+export function realtorClosedResult(
+  zipcode: string,
+  index: number,
+  closed: { status: 'sold' | 'off_market'; on: string; soldPrice?: number },
+): RealtorSearchResult {
+  return realtorResult(zipcode, index, {
+    status: closed.status,
+    last_sold_price: closed.status === 'sold' ? (closed.soldPrice ?? 310_000 + index) : null,
+    last_sold_date: closed.status === 'sold' ? closed.on : null,
+    last_status_change_date: `${closed.on}T15:20:00Z`,
+    last_update_date: `${closed.on}T15:21:00Z`,
+  });
+}
+
 /** The suggest service's answer resolving `zipcode` to a postal code area (the location lookup HomeHarvest makes first). */
 export function realtorSuggestion(zipcode: string): unknown {
   return {
@@ -78,6 +98,26 @@ export function zillowProperty(
   };
 }
 
+/**
+ * A `propertyExtendedSearch` property as its recently-closed searches answer: `status_type=RecentlySold`
+ * gives `listingStatus: RECENTLY_SOLD`, the sale price as `price` and `dateSold` in epoch milliseconds;
+ * `status_type=ForSale&isPendingUnderContract=1` gives `PENDING` homes among those for sale. Shape
+ * from the RapidAPI listing's documented parameters and answer fields (no recording: no internet here).
+ */
+export function zillowClosedProperty(
+  zipcode: string,
+  index: number,
+  closed: { status: 'sold'; on: string; soldPrice?: number } | { status: 'pending' },
+): ZillowProperty {
+  return closed.status === 'sold'
+    ? zillowProperty(zipcode, index, {
+        listingStatus: 'RECENTLY_SOLD',
+        price: closed.soldPrice ?? 420_000 + index,
+        dateSold: Date.parse(`${closed.on}T08:00:00Z`),
+      })
+    : zillowProperty(zipcode, index, { listingStatus: 'PENDING' });
+}
+
 /** A `propertyExtendedSearch` page (`props`, `totalPages`, `currentPage`), as RapidAPI's Zillow answers it. */
 export function zillowPage(page: number, totalPages: number, props: ZillowProperty[]): unknown {
   return { props, resultsPerPage: 41, totalPages, totalResultCount: totalPages * 41, currentPage: page };
@@ -95,11 +135,15 @@ export const REDFIN_MLS_DISCLAIMER =
   '"In accordance with local MLS rules, some MLS listings are not included in the download"';
 
 /** A Redfin CSV row for home `index` in `zipcode`, in the column order of Redfin's "Download All" CSV (REDFIN_CSV_HEADER). */
-export function redfinRow(zipcode: string, index: number, options: { sold?: boolean; zip?: string } = {}): string {
+export function redfinRow(
+  zipcode: string,
+  index: number,
+  options: { sold?: boolean; soldOn?: string; status?: 'Pending' | 'Contingent'; zip?: string } = {},
+): string {
   const sold = options.sold ?? false;
   return [
     sold ? 'PAST SALE' : 'MLS Listing',
-    sold ? 'September-20-2025' : '',
+    sold ? (options.soldOn ?? 'September-20-2025') : '',
     'Townhouse',
     `${300 + index} Spruce St`,
     'Philadelphia',
@@ -115,7 +159,7 @@ export function redfinRow(zipcode: string, index: number, options: { sold?: bool
     '21',
     '325',
     '',
-    sold ? 'Sold' : 'Active',
+    sold ? 'Sold' : (options.status ?? 'Active'),
     '',
     '',
     `https://www.redfin.com/PA/Philadelphia/${300 + index}-Spruce-St-${zipcode}/home/${70_000 + index}`,
