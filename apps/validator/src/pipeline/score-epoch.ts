@@ -212,7 +212,7 @@ export async function scoreEpochSubmissions(
       .filter(([, listings]) => !honeypotZipcodes.some((zipcode) => (listings.rowsByZipcode.get(zipcode) ?? 0) > 0))
       .map(([hotkey]) => hotkey);
     const rows = await scan.auditRows(initial.audit.zipcodes, audited);
-    options.verification.startEpoch?.();
+    options.verification.startEpoch?.({ startMs: initial.epochStartMs });
     const verification = await verifyAuditRows(rows, options.verification, {
       concurrency: options.verificationConcurrency ?? 16,
     });

@@ -1,4 +1,10 @@
-import { type Listing, type ListingColumnName, type VerifiedListingValues, LISTING_COLUMN_NAMES } from '@resi/core';
+import {
+  type ClosedListingFacts,
+  type Listing,
+  type ListingColumnName,
+  type VerifiedListingValues,
+  LISTING_COLUMN_NAMES,
+} from '@resi/core';
 
 /**
  * Where the validator verifies the rows of the audited zipcodes (PROTOCOL.md §8): the enabled
@@ -29,14 +35,33 @@ export interface AuditSources {
   sourceFor(host: string): string | null;
   /** Every listing `source` has in `zipcode` now. Never throws: a failure after retries is `unavailable`. */
   fetchZipcode(source: string, zipcode: string): Promise<ZipcodeFeedAnswer>;
-  /** Forgets the feeds of the previous epoch (a source is fetched once per epoch). */
-  startEpoch?(): void;
+  /**
+   * Forgets the feeds of the previous epoch (a source is fetched once per epoch); `epoch.startMs`
+   * sets the recently-closed window to the listings closed since the epoch began.
+   */
+  startEpoch?(epoch?: { readonly startMs: number }): void;
   close?(): Promise<void>;
 }
 
-/** A source's answer for a whole zipcode. */
+/**
+ * A source's answer for a whole zipcode: its listings, and (for a source that can tell) those
+ * that left the market since the epoch began, or why that part could not be fetched.
+ */
 export type ZipcodeFeedAnswer =
-  | { readonly kind: 'listings'; readonly listings: readonly SourceCandidate[] }
+  | {
+      readonly kind: 'listings';
+      readonly listings: readonly SourceCandidate[];
+      readonly recentlyClosed?: RecentlyClosedFeed;
+    }
+  | { readonly kind: 'unavailable'; readonly reason: string; readonly code?: string };
+
+/** The listings of a zipcode that left the market on or after `since` (YYYY-MM-DD), or why they could not be fetched. */
+export type RecentlyClosedFeed =
+  | {
+      readonly kind: 'listings';
+      readonly since: string;
+      readonly listings: readonly { readonly listing: SourceCandidate; readonly closed: ClosedListingFacts }[];
+    }
   | { readonly kind: 'unavailable'; readonly reason: string; readonly code?: string };
 
 /** A candidate as the miner's source adapters yield it: listing columns, values unchecked. */

@@ -3,7 +3,9 @@ import {
   LISTING_COLUMN_NAMES,
   type Listing,
   type RowVerdict,
+  type ClosedListingFacts,
   type VerifiedListingValues,
+  compareWithClosedListing,
   compareWithVerifiedListing,
   listingUrlHost,
   normaliseListingUrl,
@@ -11,7 +13,7 @@ import {
 import { LISTING_SOURCE_ADAPTERS, servesHost } from '@resi/sources';
 import type { AuditRow } from '../scan/epoch-listings-scan.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import type { AuditSources, SourceCandidate } from './verification-source.js';
+import type { AuditSources, RecentlyClosedFeed, SourceCandidate } from './verification-source.js';
 
 /**
  * Whether any listing source of the subnet serves `host` (whether or not this validator enabled
@@ -27,6 +29,16 @@ export interface FeedIndex {
   /** Distinct listings in the feed: the zipcode's true count at this source. */
   readonly count: number;
   readonly byKey: ReadonlyMap<string, SourceCandidate>;
+  /**
+   * The listings that left the market since `since`, by lookup key; `unavailable` when that part
+   * of the feed failed; absent for a source that cannot tell (a local file).
+   */
+  readonly closed?:
+    | {
+        readonly since: string;
+        readonly byKey: ReadonlyMap<string, { readonly listing: SourceCandidate; readonly closed: ClosedListingFacts }>;
+      }
+    | { readonly unavailable: string };
 }
 
 /** The keys a listing is found under in a feed: its normalised source URL, then its MLS id. */
@@ -39,8 +51,8 @@ function lookupKeys(candidate: SourceCandidate): string[] {
   return keys;
 }
 
-/** Indexes a feed by lookup key (the first listing with a key keeps it). */
-export function indexFeed(listings: readonly SourceCandidate[]): FeedIndex {
+/** Indexes a feed by lookup key (the first listing with a key keeps it), and its recently-closed part. */
+export function indexFeed(listings: readonly SourceCandidate[], recentlyClosed?: RecentlyClosedFeed): FeedIndex {
   const byKey = new Map<string, SourceCandidate>();
   const distinct = new Set<string>();
   for (const candidate of listings) {
@@ -48,7 +60,13 @@ export function indexFeed(listings: readonly SourceCandidate[]): FeedIndex {
     if (keys[0] !== undefined) distinct.add(keys[0]);
     for (const key of keys) if (!byKey.has(key)) byKey.set(key, candidate);
   }
-  return { count: distinct.size, byKey };
+  if (recentlyClosed === undefined) return { count: distinct.size, byKey };
+  if (recentlyClosed.kind === 'unavailable')
+    return { count: distinct.size, byKey, closed: { unavailable: recentlyClosed.reason } };
+  const closedByKey = new Map<string, { listing: SourceCandidate; closed: ClosedListingFacts }>();
+  for (const entry of recentlyClosed.listings)
+    for (const key of lookupKeys(entry.listing)) if (!closedByKey.has(key)) closedByKey.set(key, entry);
+  return { count: distinct.size, byKey, closed: { since: recentlyClosed.since, byKey: closedByKey } };
 }
 
 function verifiedValuesOf(candidate: SourceCandidate): VerifiedListingValues {
@@ -61,15 +79,54 @@ function verifiedValuesOf(candidate: SourceCandidate): VerifiedListingValues {
   return values;
 }
 
-/** A row's verdict against its zipcode's feed: found within core's tolerances, found outside them, or absent. */
-export function verdictAgainstFeed(listing: Listing, feed: FeedIndex): 'verified' | 'mismatched' | 'not_found' {
-  for (const key of lookupKeys(listing)) {
+/**
+ * A row's verdict against its zipcode's feed: found within core's tolerances, found outside them,
+ * or absent.
+ *
+ * A listing that left the market since the epoch began (the feed's recently-closed part: pending,
+ * sold or withdrawn) is judged first, by core's `compareWithClosedListing`: a row that saw it for
+ * sale is **verified** when it agrees with what the listing showed on the market (the asking price,
+ * not the sale price), so an honest miner is paid for a real listing it delivered, and never
+ * counted as inventing it. It is not `delisted` (no credit): the miner saw it while it was for
+ * sale, which is what the subnet pays for. A row claiming for sale a home that closed before the
+ * epoch began is mismatched. A row absent from the homes for sale while the recently-closed part
+ * failed has no verdict (`source_unavailable`): we could not look, which is never the miner's fault.
+ */
+export function verdictAgainstFeed(
+  listing: Listing,
+  feed: FeedIndex,
+): 'verified' | 'mismatched' | 'not_found' | 'source_unavailable' {
+  const keys = lookupKeys(listing);
+  if (feed.closed && 'byKey' in feed.closed) {
+    for (const key of keys) {
+      const entry = feed.closed.byKey.get(key);
+      if (entry) {
+        const comparison = compareWithClosedListing(
+          listing,
+          verifiedValuesOf(entry.listing),
+          entry.closed,
+          feed.closed.since,
+        );
+        return comparison.accurate ? 'verified' : 'mismatched';
+      }
+    }
+  }
+  for (const key of keys) {
     const candidate = feed.byKey.get(key);
     if (candidate) {
       return compareWithVerifiedListing(listing, verifiedValuesOf(candidate)).accurate ? 'verified' : 'mismatched';
     }
   }
-  return 'not_found';
+  return feed.closed && 'unavailable' in feed.closed ? 'source_unavailable' : 'not_found';
+}
+
+/** `120 listings`, `120 listings, 9 closed since 2025-09-29`, or `120 listings, recently closed unavailable: …`. */
+function describeFeed(feed: FeedIndex): string {
+  const listings = `${feed.count} listings`;
+  if (feed.closed === undefined) return listings;
+  if ('unavailable' in feed.closed) return `${listings}, recently closed unavailable: ${feed.closed.unavailable}`;
+  const closed = new Set([...feed.closed.byKey.values()]).size;
+  return `${listings}, ${closed} closed since ${feed.closed.since}`;
 }
 
 /** What verifying an epoch's audited rows found. */
@@ -115,7 +172,7 @@ export async function verifyAuditRows(
     const answer = await sources
       .fetchZipcode(source, zipcode)
       .catch((error: Error) => ({ kind: 'unavailable', reason: error.message }) as const);
-    if (answer.kind === 'listings') return indexFeed(answer.listings);
+    if (answer.kind === 'listings') return indexFeed(answer.listings, answer.recentlyClosed);
     const code = 'code' in answer && answer.code === 'budget_exhausted' ? 'budget_exhausted' : 'source_unavailable';
     return Object.assign(new Error(answer.reason), { code });
   });
@@ -144,7 +201,7 @@ export async function verifyAuditRows(
     return {
       source,
       zipcode,
-      outcome: feed instanceof Error ? `unavailable: ${feed.message}` : `${feed.count} listings`,
+      outcome: feed instanceof Error ? `unavailable: ${feed.message}` : describeFeed(feed),
     };
   });
   return { verdicts, trueCounts: new Map([...trueCounts].sort(([a], [b]) => (a < b ? -1 : 1))), feeds };
