@@ -276,6 +276,25 @@ describe('RealtorListingSource recently-closed listings (verification)', () => {
     expect(server.requests).toHaveLength(3);
   });
 
+  it('keeps no undated off-market home, and stops paging at a page without any status change since the day', async () => {
+    const withoutDates = Array.from({ length: 600 }, (_, index) => ({
+      ...realtorResult('19103', index, { status: 'off_market' }),
+      last_update_date: null,
+    }));
+    server = await startFixtureServer((incoming, response) => {
+      if (incoming.url.pathname === '/suggest') return sendJson(response, 200, realtorSuggestion('19103'));
+      const body = JSON.parse(incoming.body.toString()) as SearchBody;
+      const results = body.query.includes('status: sold') ? [] : withoutDates;
+      const { offset, limit } = body.variables;
+      sendJson(response, 200, realtorSearchPage(results.length, results.slice(offset, offset + limit)));
+    });
+    let count = 0;
+    for await (const page of sourceFor(server.url).fetchRecentlyClosed(closedRequest())) count += page.length;
+    // An off-market home without the day it left proves no recent closing; one page of them ends the search.
+    expect(count).toBe(0);
+    expect(server.requests).toHaveLength(3);
+  });
+
   it('fails loudly when the site answers malformed, so the feed has no verdict instead of an empty answer', async () => {
     server = await startFixtureServer((incoming, response) => {
       if (incoming.url.pathname === '/suggest') return sendJson(response, 200, realtorSuggestion('19103'));

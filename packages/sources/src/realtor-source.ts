@@ -209,7 +209,8 @@ export function mapRealtorResult(result: RealtorSearchResult, scrapedAt: Date): 
 /**
  * A result of a recently-closed search with how it closed: sold (its sale date, its last asking
  * price) or off the market (the day its status changed). Null for a result that is neither (a
- * search answering with homes for sale is no evidence of a closing).
+ * search answering with homes for sale is no evidence of a closing) and for an off-market home
+ * without the day it left.
  */
 export function mapRealtorClosedResult(result: RealtorSearchResult, scrapedAt: Date): ClosedCandidate | null {
   const listPrice = numberOf(result.list_price);
@@ -221,13 +222,13 @@ export function mapRealtorClosedResult(result: RealtorSearchResult, scrapedAt: D
     };
   }
   if (result.status === 'off_market') {
+    // Every home realtor.com knows and that is not for sale is off the market: without the day it
+    // left, it is no evidence of a recent closing (else any old home could be claimed for sale).
+    const changedOn = dayOrNull(result.last_status_change_date ?? result.last_update_date);
+    if (changedOn === null) return null;
     return {
       listing: mapRealtorResult(result, scrapedAt),
-      closed: {
-        status: 'off_market',
-        closedOn: dayOrNull(result.last_status_change_date ?? result.last_update_date),
-        ...facts,
-      },
+      closed: { status: 'off_market', closedOn: changedOn, ...facts },
     };
   }
   return null;
@@ -273,8 +274,8 @@ export class RealtorListingSource implements ListingSource {
 
   /**
    * Homes sold since `request.since` (realtor.com filters on the sale date), then homes taken off
-   * the market since then (newest update first, paging stops at the first page whose last update
-   * is older; only results whose status change is on or after the day are kept).
+   * the market since then (newest update first; paging stops at the first page whose last update
+   * is older or that holds no status change since the day; only those on or after it are kept).
    */
   async *fetchRecentlyClosed(request: RecentlyClosedRequest): AsyncIterable<ClosedCandidate[]> {
     if (!(await this.resolvesToPostalCode(request))) return;
@@ -290,8 +291,11 @@ export class RealtorListingSource implements ListingSource {
           .filter((candidate) => candidate.closed.closedOn === null || candidate.closed.closedOn >= request.since);
         yield closed;
         if (page.results.length === 0 || offset + REALTOR_PAGE_SIZE >= page.total) break;
+        // Newest update first: a page whose last update, or every status change, is older than the
+        // day ends the off-market listings that matter (a zipcode holds thousands of older ones).
         const lastUpdated = dayOrNull(page.results.at(-1)?.last_update_date);
-        if (kind === 'off_market' && lastUpdated !== null && lastUpdated < request.since) break;
+        if (kind === 'off_market' && ((lastUpdated !== null && lastUpdated < request.since) || closed.length === 0))
+          break;
       }
     }
   }
