@@ -318,10 +318,11 @@ export class S3StorageRepository implements StorageRepository {
 }
 
 /**
- * Seconds a client is told to wait (`Retry-After`) when storage cannot be reached: a store that
- * restarts is back within this, and a miner asking again sooner would only spend its grant limit.
+ * Seconds a client is told to wait (`Retry-After`) when storage cannot be reached. Asking again
+ * costs a client nothing (a refusal for an outage does not count against its limit) and the API
+ * one shared round trip to the store, so clients may come back soon after a store restarts.
  */
-export const STORAGE_RETRY_AFTER_SECONDS = 30;
+export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /** A one-line reason from whatever the SDK or the network threw. */
 export function describeStorageError(error: unknown): string {

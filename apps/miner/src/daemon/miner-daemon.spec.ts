@@ -202,6 +202,31 @@ describe('MinerDaemon', () => {
     expect(work?.state.finalStatus).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('HTTP 403') });
   });
 
+  it('keeps the epoch through a storage outage mid-upload and completes once storage answers again', async () => {
+    const assignment = activeAssignment(['19103']);
+    double = await startProtocolDouble({ assignment, hotkeys: [signer.address] });
+    const api = new MinerApiClient({ baseUrl: double.url, signer });
+    // The store refuses connections for the first attempts (down, then restarting with 503s).
+    let failures = 0;
+    const flakyUploader = new Uploader(api, {
+      method: 'per-file',
+      backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 },
+      fetch: (input, init) => {
+        failures += 1;
+        if (failures <= 4) return Promise.reject(new TypeError('fetch failed: connect ECONNREFUSED'));
+        if (failures <= 7) return Promise.resolve(new Response('SlowDown', { status: 503 }));
+        return fetch(input, init);
+      },
+    });
+    const store = new WorkStore(join(dir, 'state'));
+    await run(daemonFor(new FileListingSource({ path: await writeFeed(2) }), { uploader: flakyUploader, store }));
+    expect(failures).toBeGreaterThan(7);
+    expect(double.statuses.at(-1)).toMatchObject({ status: 'COMPLETED', listingsScraped: 2, s3UploadComplete: true });
+    const prefix = `data/hotkey=${signer.address}/epoch=${assignment.epochId}/`;
+    expect([...double.objects.keys()].sort()).toEqual([`${prefix}listings.parquet`, `${prefix}metadata.json`]);
+    expect((await store.loadEpoch(assignment.epochId))?.state.finalStatus).toMatchObject({ status: 'COMPLETED' });
+  });
+
   it('waits for the API at start-up until it answers, then mines', async () => {
     const assignment = activeAssignment(['19103']);
     double = await startProtocolDouble({ assignment, hotkeys: [signer.address], failedHealthChecks: 2 });

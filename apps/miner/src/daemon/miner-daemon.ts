@@ -6,7 +6,7 @@ import { type ProgressDisplay, noProgressDisplay } from '../observability/progre
 import { type ListingSource, SourceError, collectZipcode } from '@resi/sources';
 import type { EpochState, EpochWork, WorkStore } from '../store/work-store.js';
 import { packageEpoch } from '../upload/package-epoch.js';
-import type { Uploader } from '../upload/uploader.js';
+import { UploadError, type Uploader } from '../upload/uploader.js';
 import { StatusReporter, collectionSnapshot } from './status-reporter.js';
 
 export interface MinerDaemonOptions {
@@ -52,6 +52,8 @@ const EPOCHS_KEPT = 12;
 
 function isTransient(error: unknown, beforeMs: number): boolean {
   if (error instanceof CircuitOpenError) return error.retryAtMs < beforeMs;
+  // Storage down or restarting: the packaged files wait for it, with a fresh grant each poll.
+  if (error instanceof UploadError) return error.retryable && Date.now() < beforeMs;
   if (error instanceof ApiRequestError) {
     return error.retryable && (error.retryAtMs === undefined || error.retryAtMs < beforeMs);
   }

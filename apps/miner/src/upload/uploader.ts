@@ -24,6 +24,17 @@ export interface UploaderOptions {
 /** Storage refused or kept failing an upload. */
 export class UploadError extends Error {
   override readonly name = 'UploadError';
+
+  /**
+   * @param retryable storage did not answer or answered 408/429/5xx on every attempt (down,
+   * restarting, overloaded): worth trying again later with a fresh grant, not a lost epoch.
+   */
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -173,6 +184,7 @@ export class Uploader {
       if (!retryable || attempt >= this.backoff.maxAttempts) {
         throw new UploadError(
           `storage refused ${name}: ${status === 0 ? 'no answer' : `HTTP ${status}`} ${detail}`.trim(),
+          retryable,
         );
       }
       await sleep(backoffDelayMs(attempt, this.backoff), signal);
