@@ -213,9 +213,14 @@ export async function scoreEpochSubmissions(
       .map(([hotkey]) => hotkey);
     const rows = await scan.auditRows(initial.audit.zipcodes, audited);
     options.verification.startEpoch?.({ startMs: initial.epochStartMs });
-    const verification = await verifyAuditRows(rows, options.verification, {
-      concurrency: options.verificationConcurrency ?? 16,
-    });
+    // Without a revealed seed nothing is audited (the validator abstains for the epoch).
+    const verification: AuditVerification =
+      initial.audit.seed === null
+        ? { verdicts: new Map(), trueCounts: new Map(), feeds: [] }
+        : await verifyAuditRows(rows, options.verification, {
+            concurrency: options.verificationConcurrency ?? 16,
+            auditSeed: initial.audit.seed,
+          });
     for (const feed of verification.feeds) log(`audit ${feed.zipcode} at ${feed.source}: ${feed.outcome}`);
     timings.verification = now() - started;
 

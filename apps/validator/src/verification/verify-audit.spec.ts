@@ -1,4 +1,4 @@
-import type { Listing } from '@resi/core';
+import { type Listing, auditRowsWithinBudget } from '@resi/core';
 import { describe, expect, it } from 'vitest';
 import type { AuditSources } from './verification-source.js';
 import { isSubnetListingHost, verifyAuditRows } from './verify-audit.js';
@@ -21,6 +21,8 @@ function listing(sourceUrl: string): Listing {
   };
 }
 
+const SEED = 'ab'.repeat(32);
+
 /** A validator that enabled realtor only; its feed holds the one real listing. */
 const realtorOnly: AuditSources = {
   name: 'realtor',
@@ -39,7 +41,7 @@ describe('verifyAuditRows: rows no enabled source serves', () => {
       { fingerprint: 2n, listing: listing('https://www.zillow.com/homedetails/12-Elm-St/1_zpid/') },
       { fingerprint: 3n, listing: listing('https://homes.invented.example/listing/1') },
     ];
-    const { verdicts } = await verifyAuditRows(rows, realtorOnly, { concurrency: 2 });
+    const { verdicts } = await verifyAuditRows(rows, realtorOnly, { concurrency: 2, auditSeed: SEED });
     expect(verdicts.get(1n)).toBe('verified');
     expect(verdicts.get(2n)).toBe('source_unsupported');
     // A host no source of the subnet serves could otherwise carry fabricated rows past every audit.
@@ -51,5 +53,26 @@ describe('verifyAuditRows: rows no enabled source serves', () => {
     expect(isSubnetListingHost('m.redfin.com')).toBe(true);
     expect(isSubnetListingHost('invented.example')).toBe(false);
     expect(isSubnetListingHost('notrealtor.com')).toBe(false);
+  });
+});
+
+describe('verifyAuditRows: the row budget', () => {
+  it('verifies the rows the audit seed keeps and gives the others budget_exhausted, whatever their fingerprints', async () => {
+    const rows = Array.from({ length: 40 }, (_, index) => ({
+      fingerprint: BigInt(index),
+      listing: listing(`https://www.realtor.com/realestateandhomes-detail/M${index === 0 ? 1 : 1000 + index}`),
+    }));
+    const seed = 'cd'.repeat(32);
+    const { verdicts } = await verifyAuditRows(rows, realtorOnly, { concurrency: 2, auditSeed: seed, budget: 10 });
+    const { within } = auditRowsWithinBudget(seed, rows, 10);
+    const kept = new Set(within.map((row) => row.fingerprint));
+    expect(verdicts.size).toBe(40);
+    for (const row of rows) {
+      const verdict = verdicts.get(row.fingerprint);
+      if (kept.has(row.fingerprint)) expect(verdict).not.toBe('budget_exhausted');
+      else expect(verdict).toBe('budget_exhausted');
+    }
+    // Not the fingerprint order's prefix: the rows sorting first are not simply the ones kept.
+    expect([...kept].sort((a, b) => (a < b ? -1 : 1))).not.toEqual(rows.slice(0, 10).map((row) => row.fingerprint));
   });
 });

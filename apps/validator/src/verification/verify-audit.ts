@@ -5,6 +5,7 @@ import {
   type RowVerdict,
   type ClosedListingFacts,
   type VerifiedListingValues,
+  auditRowsWithinBudget,
   compareWithClosedListing,
   compareWithVerifiedListing,
   listingUrlHost,
@@ -143,23 +144,24 @@ export interface AuditVerification {
  * Verifies the distinct rows of the audited zipcodes: each row is routed by its URL's host to the
  * enabled source serving it (none: `source_unsupported`), each (source, zipcode) feed is fetched
  * once, `concurrency` at a time, and the row is looked up in it (`verdictAgainstFeed`). A feed that
- * failed after the source's retries gives `source_unavailable`; rows past the budget (in
- * fingerprint order) `budget_exhausted`. No verdict is ever the miner's penalty.
+ * failed after the source's retries gives `source_unavailable`; rows past the budget (which ones,
+ * core's `auditRowsWithinBudget` draws from the epoch's audit seed) `budget_exhausted`. No verdict
+ * is ever the miner's penalty.
  */
 export async function verifyAuditRows(
   rows: readonly AuditRow[],
   sources: AuditSources,
-  options: { readonly concurrency: number; readonly budget?: number },
+  options: { readonly concurrency: number; readonly auditSeed: string; readonly budget?: number },
 ): Promise<AuditVerification> {
-  const budget = options.budget ?? AUDIT_ROW_BUDGET;
-  const ordered = [...rows].sort((a, b) =>
-    a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0,
-  );
-  const routed = ordered.map((row, index) => ({
-    row,
-    source: index < budget ? sources.sourceFor(listingUrlHost(row.listing.source_url)) : null,
-    withinBudget: index < budget,
-  }));
+  const { within, beyond } = auditRowsWithinBudget(options.auditSeed, rows, options.budget ?? AUDIT_ROW_BUDGET);
+  const routed = [
+    ...within.map((row) => ({
+      row,
+      source: sources.sourceFor(listingUrlHost(row.listing.source_url)),
+      withinBudget: true,
+    })),
+    ...beyond.map((row) => ({ row, source: null, withinBudget: false })),
+  ];
   const wanted = [
     ...new Set(
       routed

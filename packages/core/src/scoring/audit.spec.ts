@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  auditRowsWithinBudget,
   auditedZipcodeCount,
   auditedZipcodes,
   delistingTolerance,
@@ -52,6 +53,54 @@ describe('auditedZipcodes', () => {
 
   it('refuses a seed that is not 64 hex characters', () => {
     expect(() => auditedZipcodes('nonce', zipcodes)).toThrow(RangeError);
+  });
+});
+
+describe('auditRowsWithinBudget', () => {
+  const rows = Array.from({ length: 100 }, (_, index) => ({ fingerprint: BigInt(index) * 7_919n }));
+  const seedOf = (epoch: number) => epochAuditSeed('a-secret-of-16-chars', `epoch-${epoch}`);
+
+  it('keeps every row, in the order given, within the budget', () => {
+    const { within, beyond } = auditRowsWithinBudget(seedOf(0), rows, 100);
+    expect(within).toEqual(rows);
+    expect(beyond).toEqual([]);
+  });
+
+  it('keeps `budget` rows drawn from the seed alone: the same ones whatever the order, others for another seed', () => {
+    const { within, beyond } = auditRowsWithinBudget(seedOf(1), rows, 30);
+    expect(within).toHaveLength(30);
+    expect(beyond).toHaveLength(70);
+    expect(new Set([...within, ...beyond].map((row) => row.fingerprint)).size).toBe(100);
+    const kept = within.map((row) => row.fingerprint);
+    expect(auditRowsWithinBudget(seedOf(1), [...rows].reverse(), 30).within.map((row) => row.fingerprint)).toEqual(
+      kept,
+    );
+    expect(auditRowsWithinBudget(seedOf(2), rows, 30).within.map((row) => row.fingerprint)).not.toEqual(kept);
+  });
+
+  it('gives a miner no way to predict which rows are kept without the seed: every row is kept about equally often', () => {
+    // A fabricator that knows the fingerprints (they follow from a row's values) and puts its
+    // invented rows where a fixed order would drop them: the last ones by fingerprint.
+    const lastByFingerprint = new Set(rows.slice(-20).map((row) => row.fingerprint));
+    const firstByFingerprint = new Set(rows.slice(0, 20).map((row) => row.fingerprint));
+    let lastKept = 0;
+    let firstKept = 0;
+    const epochs = 300;
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      for (const row of auditRowsWithinBudget(seedOf(epoch), rows, 50).within) {
+        if (lastByFingerprint.has(row.fingerprint)) lastKept += 1;
+        if (firstByFingerprint.has(row.fingerprint)) firstKept += 1;
+      }
+    }
+    // Each group of 20 rows has 10 kept per epoch on average (3,000 over 300 epochs), the last ones
+    // as often as the first: binomial spread ~±40, so ±300 cannot fail by chance.
+    expect(Math.abs(lastKept - 3_000)).toBeLessThan(300);
+    expect(Math.abs(firstKept - 3_000)).toBeLessThan(300);
+  });
+
+  it('refuses a seed that is not 64 hex characters and a budget that is not a count', () => {
+    expect(() => auditRowsWithinBudget('nonce', rows, 10)).toThrow(RangeError);
+    expect(() => auditRowsWithinBudget(seedOf(0), rows, -1)).toThrow(RangeError);
   });
 });
 

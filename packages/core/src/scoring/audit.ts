@@ -23,8 +23,9 @@ export const AUDIT_MIN_VERDICTS = 5;
  */
 export const DELISTING_TOLERANCE = { rows: 2, share: 0.03 } as const;
 /**
- * Distinct rows one validator verifies per epoch at most; rows beyond it (in a fixed order) get no
- * verdict (`budget_exhausted`). Bounds the work a flood of junk rows can cause.
+ * Distinct rows one validator verifies per epoch at most; rows beyond it get no verdict
+ * (`budget_exhausted`). Bounds the work a flood of junk rows can cause. Which rows are kept when
+ * there are more comes from the audit seed (`auditRowsWithinBudget`), so no miner can steer it.
  */
 export const AUDIT_ROW_BUDGET = 5_000_000;
 
@@ -65,6 +66,41 @@ export function auditedZipcodes(auditSeed: string, realZipcodes: readonly string
     .slice(0, auditedZipcodeCount(unique.length))
     .map((entry) => entry.zipcode)
     .sort();
+}
+
+/**
+ * The audited rows one validator verifies when they exceed `budget`: the rows ordered by
+ * HMAC-SHA256(auditSeed, `row:{fingerprint}`) (ties, impossible in practice, by fingerprint), the
+ * first `budget` kept, the rest `beyond` (no verdict, `budget_exhausted`). The fingerprint is
+ * computable by anyone from the row's values, so ordering by it alone would let a miner fabricate
+ * exactly the rows that sort last; keyed by the seed, revealed only at the grace end, every row is
+ * kept with the same probability and every validator keeps the same ones. Within the budget all
+ * rows are kept, in the order given (no hashing: the common case costs nothing).
+ */
+export function auditRowsWithinBudget<T extends { readonly fingerprint: bigint }>(
+  auditSeed: string,
+  rows: readonly T[],
+  budget: number = AUDIT_ROW_BUDGET,
+): { readonly within: T[]; readonly beyond: T[] } {
+  if (!/^[0-9a-f]{64}$/.test(auditSeed)) throw new RangeError('the audit seed must be 64 lowercase hex characters');
+  if (!Number.isSafeInteger(budget) || budget < 0) throw new RangeError(`row budget ${budget} is not a count`);
+  if (rows.length <= budget) return { within: [...rows], beyond: [] };
+  const key = Buffer.from(auditSeed, 'hex');
+  const drawn = rows
+    .map((row) => ({ row, draw: createHmac('sha256', key).update(`row:${row.fingerprint}`, 'utf8').digest('hex') }))
+    .sort((a, b) =>
+      a.draw < b.draw
+        ? -1
+        : a.draw > b.draw
+          ? 1
+          : a.row.fingerprint < b.row.fingerprint
+            ? -1
+            : a.row.fingerprint > b.row.fingerprint
+              ? 1
+              : 0,
+    )
+    .map((entry) => entry.row);
+  return { within: drawn.slice(0, budget), beyond: drawn.slice(budget) };
 }
 
 const ASCII_WHITESPACE = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
