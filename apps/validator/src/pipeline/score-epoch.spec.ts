@@ -186,6 +186,70 @@ describe('scoreEpochSubmissions: crafted miners get the score the rules give, wi
   });
 });
 
+describe('scoreEpochSubmissions: every source down, so the validator abstains for the epoch', () => {
+  let root: string;
+  let outcome: EpochScoringOutcome;
+  const result = (label: string) => outcome.file.validation_results[hotkeyOf(label)]!;
+  const before = (ema: number, uid: number) => ({ ema, uid, penaltyEpochsLeft: 0, lastEpochId: '2025-10-01T12-00-00' });
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'resi-validator-down-'));
+    const { submissions } = await writeCraftedEpoch(root);
+    outcome = await scoreEpochSubmissions(
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+        credibility: {
+          lastEpochId: '2025-10-01T12-00-00',
+          miners: { [hotkeyOf('honest')]: before(0.4, 1), [hotkeyOf('fabricator')]: before(0.2, 3) },
+        },
+      },
+      {
+        workDirectory: join(root, 'work'),
+        fetcher: new LocalObjectFetcher(join(root, 'bucket')),
+        verification: {
+          name: 'down',
+          sourceFor: () => 'file',
+          fetchZipcode: () => Promise.resolve({ kind: 'unavailable', reason: 'HTTP 503 after 3 attempts' }),
+        },
+        duckdb: { threads: 2 },
+      },
+    );
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('says so and leaves the honest miners as they were', () => {
+    expect(outcome.file.audit.abstention).toMatchObject({ code: 'no_verdict' });
+    expect(result('honest')).toMatchObject({
+      outcome: 'abstained',
+      weight: 0,
+      reasons: [{ code: 'validator_abstained' }],
+      credibility: { before: 0.4, after: 0.4, penalty_epochs_left: 0 },
+    });
+  });
+
+  it('still zeroes the honeypot claimer and cuts its credibility: that needs no source', () => {
+    expect(result('fabricator')).toMatchObject({
+      outcome: 'honeypot',
+      weight: 0,
+      score: { total_score: 0 },
+      credibility: { before: 0.2, after: 0, penalty_epochs_left: 4 },
+    });
+    expect(result('fabricator').reasons.map((reason) => reason.code)).toEqual([
+      'honeypot_listings',
+      'validator_abstained',
+    ]);
+    expect(outcome.file.summary.honeypot_miners).toBe(1);
+    expect(outcome.file.zipcode_rankings.find((zipcode) => zipcode.is_honeypot)!.honeypot_claims).toEqual([
+      { hotkey: hotkeyOf('fabricator'), rows: 12 },
+    ]);
+  });
+});
+
 describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)', () => {
   let root: string;
   let outcome: EpochScoringOutcome;

@@ -65,6 +65,27 @@ describe('applyCredibility', () => {
     expect(history[3]).toEqual(history[2]);
   });
 
+  it('penalises a honeypot claim even in an epoch the validator abstains for, and nobody else', () => {
+    const miners = (index: number): CredibilityMiner[] => [
+      index === 3 ? { hotkey: 'c', uid: 3, outcome: 'honeypot', reward: 0 } : scored('c', 1, 3),
+      index === 3 ? { hotkey: 'h', uid: 4, outcome: 'abstained', reward: 0 } : scored('h', 1, 4),
+      index === 3 ? { hotkey: 'r', uid: 5, outcome: 'rejected', reward: 0 } : scored('r', 1, 5),
+    ];
+    let state: CredibilityState = EMPTY_CREDIBILITY;
+    for (let index = 1; index <= 2; index++) {
+      state = applyCredibility(state, { epochId: epoch(index), abstained: false, miners: miners(index) }).state;
+    }
+    const update = applyCredibility(state, { epochId: epoch(3), abstained: true, miners: miners(3) });
+    expect(update.state.miners.c).toMatchObject({ ema: 0, penaltyEpochsLeft: 4, lastEpochId: epoch(3) });
+    expect(update.state.miners.h).toEqual(state.miners.h);
+    expect(update.state.miners.r).toEqual(state.miners.r);
+    expect(update.changes.find((change) => change.hotkey === 'c')).toMatchObject({
+      before: state.miners.c!.ema,
+      after: 0,
+      penaltyEpochsLeft: 4,
+    });
+  });
+
   it('starts a hotkey whose uid changed from 0', () => {
     const { history } = run(2, (index) => [scored('a', 1, index === 1 ? 1 : 9)]);
     expect(history[1]!.a).toBe(0.3);

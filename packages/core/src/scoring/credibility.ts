@@ -77,7 +77,8 @@ export function checkCredibilityParams(params: CredibilityParams): void {
  * miner's reward over the epoch's total reward; fabricated or honeypot → ema 0 and a penalty of
  * `penaltyEpochs` epochs whose shares count as 0; abstained (no verdict: a download or source
  * fault) → unchanged; a hotkey absent from the epoch → share 0. When the validator abstains for the
- * whole epoch (`abstained`), nothing changes. Pure and order-independent; rounded so every
+ * whole epoch (`abstained`), nothing changes but the penalties of miners proven to cheat from their
+ * own rows (a honeypot claim needs no source). Pure and order-independent; rounded so every
  * validator with the same history holds the same numbers.
  */
 export function applyCredibility(
@@ -105,16 +106,16 @@ export function applyCredibility(
     let ema = before;
     let penalty = sameMiner ? prior.penaltyEpochsLeft : 0;
     let lastEpochId = prior?.lastEpochId ?? epoch.epochId;
-    if (!epoch.abstained && miner?.outcome !== 'abstained') {
+    if (miner?.outcome === 'fabricated' || miner?.outcome === 'honeypot') {
+      // Proven from the miner's own rows, so it stands even in an epoch the validator abstains for.
       lastEpochId = epoch.epochId;
-      if (miner?.outcome === 'fabricated' || miner?.outcome === 'honeypot') {
-        ema = 0;
-        penalty = params.penaltyEpochs;
-      } else {
-        const share = penalty > 0 || total <= 0 || miner?.outcome !== 'scored' ? 0 : miner.reward / total;
-        if (penalty > 0) penalty -= 1;
-        ema = roundTo((1 - params.alpha) * ema + params.alpha * share, REWARD_DECIMALS);
-      }
+      ema = 0;
+      penalty = params.penaltyEpochs;
+    } else if (!epoch.abstained && miner?.outcome !== 'abstained') {
+      lastEpochId = epoch.epochId;
+      const share = penalty > 0 || total <= 0 || miner?.outcome !== 'scored' ? 0 : miner.reward / total;
+      if (penalty > 0) penalty -= 1;
+      ema = roundTo((1 - params.alpha) * ema + params.alpha * share, REWARD_DECIMALS);
     }
     changes.push({ hotkey, uid, before, after: ema, penaltyEpochsLeft: penalty });
     if (ema > 0 || penalty > 0) miners[hotkey] = { ema, uid, penaltyEpochsLeft: penalty, lastEpochId };

@@ -220,21 +220,26 @@ describe('scoreEpoch: other rules', () => {
     expect(result).toMatchObject({ outcome: 'abstained', notes: [{ code: 'download_failed' }] });
   });
 
-  it('abstains for everyone when the validator could verify nothing', () => {
+  it('abstains for everyone when the validator could verify nothing, but still zeroes a honeypot claim', () => {
     const context = {
       ...CONTEXT,
       audit: { ...CONTEXT.audit, abstention: { code: 'sources_unavailable', message: 'no source answered' } },
     };
     const sheet = scoreEpoch(context, craftedMiners());
+    // Dave claims 20 listings in the honeypot: that needs no source to prove.
     expect(sheet.miners.map((result) => result.outcome)).toEqual([
       'rejected',
-      'abstained',
+      'honeypot',
       'abstained',
       'abstained',
       'abstained',
       'abstained',
     ]);
     expect(sheet.miners.every((result) => result.weight === 0)).toBe(true);
+    const dave = sheet.miners.find((result) => result.hotkey === DAVE)!;
+    expect(dave.score.total_score).toBe(0);
+    expect(dave.notes.map((note) => note.code)).toEqual(['honeypot_listings', 'validator_abstained']);
+    expect(sheet.zipcodes.find((zipcode) => zipcode.isHoneypot)!.honeypotClaims).toEqual([{ hotkey: DAVE, rows: 20 }]);
   });
 
   it('measures completeness against the true count where the zipcode was audited', () => {

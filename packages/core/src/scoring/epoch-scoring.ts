@@ -250,6 +250,15 @@ function honeypotsClaimed(listings: MinerListingsEvidence, context: EpochScoring
     .sort(compareText);
 }
 
+/** The finding of a honeypot claim: the rows claimed and where. */
+function honeypotNote(listings: MinerListingsEvidence, honeypots: readonly string[]): MinerNote {
+  const rows = honeypots.reduce((sum, zipcode) => sum + (listings.rowsByZipcode.get(zipcode) ?? 0), 0);
+  return {
+    code: 'honeypot_listings',
+    message: `${plural(rows, 'listing')} claimed in honeypot zipcode${honeypots.length === 1 ? '' : 's'} ${honeypots.join(', ')}, where no residential market exists: the epoch score is 0`,
+  };
+}
+
 /**
  * Whether a miner's rows may be credited at all: an upload that was scanned, stored before the
  * grace end, claims no honeypot and passed the audit. Rows of any other miner neither earn nor
@@ -283,11 +292,19 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
       message: `the last object was stored at ${uploadedAt}, after the grace period ended at ${new Date(context.graceEndMs).toISOString()}`,
     });
   }
+  // A honeypot claim needs no source to prove it, so it stands even when this validator abstains.
+  const honeypots = honeypotsClaimed(listings, context);
   if (context.audit.abstention) {
-    return unscored(evidence, 'abstained', {
+    const abstained: MinerNote = {
       code: 'validator_abstained',
       message: `this validator reached no verdict for the epoch: ${context.audit.abstention.message}`,
-    });
+    };
+    if (honeypots.length === 0) return unscored(evidence, 'abstained', abstained);
+    return {
+      ...unscored(evidence, 'abstained', abstained),
+      outcome: 'honeypot',
+      notes: [honeypotNote(listings, honeypots), abstained],
+    };
   }
   const notes: MinerNote[] = [];
   if (timing === 'in_grace') {
@@ -366,13 +383,8 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
     });
   }
 
-  const honeypots = honeypotsClaimed(listings, context);
   if (honeypots.length > 0) {
-    const rows = honeypots.reduce((sum, zipcode) => sum + (listings.rowsByZipcode.get(zipcode) ?? 0), 0);
-    notes.unshift({
-      code: 'honeypot_listings',
-      message: `${plural(rows, 'listing')} claimed in honeypot zipcode${honeypots.length === 1 ? '' : 's'} ${honeypots.join(', ')}, where no residential market exists: the epoch score is 0`,
-    });
+    notes.unshift(honeypotNote(listings, honeypots));
     return scored('honeypot', 0);
   }
   if (audit?.outcome === 'fabricated') {
