@@ -27,7 +27,12 @@ import { MINER_OUTCOMES, averageTotalScore } from './epoch-scoring.js';
  * the inputs were final), not a wall-clock time, so re-running a validation reproduces the file
  * byte for byte.
  */
-export const VALIDATION_RESULTS_FORMAT_VERSION = '1.0';
+/**
+ * The results file's format version. 2.0 (docs/protocol.md, "Results file") replaced the accuracy
+ * sample with the audit, copies with overlaps, ranked shares with proportional rewards, and added
+ * outcomes, credibility and abstentions; the seed's fields a Python reader uses are unchanged.
+ */
+export const VALIDATION_RESULTS_FORMAT_VERSION = '2.0';
 
 /** How many miners `summary.top_performers` lists (seed: the top 10). */
 export const TOP_PERFORMERS_LISTED = 10;
