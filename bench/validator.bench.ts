@@ -26,7 +26,7 @@ import { scoreEpochSubmissions } from '../apps/validator/src/pipeline/score-epoc
 import { DuckDbSession } from '../apps/validator/src/scan/duckdb-session.js';
 import { sqlString } from '../apps/validator/src/scan/listing-rules-sql.js';
 import type { ZipcodeListingFeed } from '../apps/validator/src/verification/verification-source.js';
-import { SourceFeeds } from '../packages/sources/src/index.js';
+import { type ClosedCandidate, SourceFeeds } from '../packages/sources/src/index.js';
 import {
   type SyntheticUpload,
   type SyntheticZipcode,
@@ -136,12 +136,15 @@ if (!existsSync(join(ROOT, 'submissions.json'))) {
 
 /**
  * The market as a remote listing site: a zipcode's search results in pages of 200, each page
- * answered after a fixed delay, one request a page. The validator verifies through it as through a
- * real source (`SourceFeeds`: each zipcode fetched once an epoch, within the request budget).
+ * answered after a fixed delay, one request a page, then its recently-closed searches (sold, and
+ * pending or withdrawn: one page each, empty in this still market), as the real sites' verification
+ * feeds ask for them. The validator verifies through it as through a real source (`SourceFeeds`:
+ * each zipcode fetched once an epoch, within the request budget).
  */
 class MockedRemoteFeed implements ZipcodeListingFeed {
   readonly name = 'mocked';
   pages = 0;
+  closedPages = 0;
   onRequest: () => void = () => undefined;
 
   constructor(
@@ -158,6 +161,15 @@ class MockedRemoteFeed implements ZipcodeListingFeed {
       yield listings.slice(start, start + PAGE_SIZE);
     }
   }
+
+  async *fetchRecentlyClosed(): AsyncIterable<ClosedCandidate[]> {
+    for (let search = 0; search < 2; search += 1) {
+      this.closedPages += 1;
+      this.onRequest();
+      await new Promise((resolve) => setTimeout(resolve, this.pageMs));
+      yield [];
+    }
+  }
 }
 
 const submissions = JSON.parse(await readFile(join(ROOT, 'submissions.json'), 'utf8')) as MinerSubmission[];
@@ -167,7 +179,7 @@ for (const listing of market) byZipcode.set(listing.zipcode, [...(byZipcode.get(
 const feed = new MockedRemoteFeed(byZipcode, PAGE_MS);
 const feeds = new SourceFeeds([{ source: feed, listingHosts: ['*'] }]);
 feed.onRequest = () => feeds.countRequest(feed.name);
-feeds.startEpoch();
+// The pipeline starts the epoch itself (with the epoch's start, the recently-closed window).
 const source = feeds;
 const response: EpochSubmissionsResponse = submissionsResponse(submissions);
 const totalRows = LISTINGS * MINERS;
@@ -226,7 +238,8 @@ console.log(
 const feedProgress = feeds.progress();
 console.log(
   `  source requests  ${feedProgress.totalRequests} this epoch (budget ${feedProgress.budget.maxRequests}), ` +
-    `${feedProgress.feedsFetched} zipcode feeds fetched once each, ${feedProgress.feedsUnavailable} unavailable`,
+    `${feedProgress.feedsFetched} zipcode feeds fetched once each (${feed.pages} pages for sale + ${feed.closedPages} recently closed), ` +
+    `${feedProgress.feedsUnavailable} unavailable`,
 );
 console.log(
   `  results          ${summary.scored_miners} scored, ${summary.honeypot_miners} honeypot, ${summary.fabricated_miners} fabricated, ${summary.abstained_miners} abstained, ${summary.rejected_miners} rejected; average ${summary.average_score}; ${outcome.text.length.toLocaleString('en')} bytes`,
