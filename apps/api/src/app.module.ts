@@ -9,6 +9,7 @@ import type { DatabaseHandle } from './repositories/database.js';
 import { EpochRepository } from './repositories/epoch.repository.js';
 import type { KeyValueStore } from './repositories/kv-store.js';
 import type { MetagraphSource } from './repositories/metagraph.repository.js';
+import type { MinerLabelSource } from './repositories/miner-labels.repository.js';
 import type { StorageRepository } from './repositories/storage.repository.js';
 import { SubmissionRepository } from './repositories/submission.repository.js';
 import { AuthFailureLimitService } from './services/auth-failure-limit.service.js';
@@ -25,6 +26,7 @@ import {
   DATABASE,
   KV_STORE,
   METAGRAPH,
+  MINER_LABELS,
   OPENAPI_DOCUMENT,
   STORAGE,
   ZIPCODE_SECRET,
@@ -41,6 +43,7 @@ export interface ApiDependencies {
   catalogue: ZipcodeCatalogue;
   zipcodeSecret: string;
   clock: ClockRepository;
+  labels: MinerLabelSource;
   openApiDocument: Record<string, unknown>;
 }
 
@@ -59,6 +62,7 @@ export class AppModule {
         { provide: CATALOGUE, useValue: deps.catalogue },
         { provide: ZIPCODE_SECRET, useValue: deps.zipcodeSecret },
         { provide: ClockRepository, useValue: deps.clock },
+        { provide: MINER_LABELS, useValue: deps.labels },
         { provide: OPENAPI_DOCUMENT, useValue: deps.openApiDocument },
         { provide: APP_GUARD, useClass: SignedRequestGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },

@@ -16,6 +16,7 @@ import { ClockRepository } from './repositories/clock.repository.js';
 import { type DatabaseHandle, openDatabase } from './repositories/database.js';
 import { type KeyValueStore, MemoryStore, RedisStore } from './repositories/kv-store.js';
 import { FileMetagraph, type MetagraphSource } from './repositories/metagraph.repository.js';
+import { loadMinerLabels, type MinerLabelSource, StaticMinerLabels } from './repositories/miner-labels.repository.js';
 import type { StorageRepository } from './repositories/storage.repository.js';
 import { MetricsService } from './services/metrics.service.js';
 import { openStorage } from './storage/open-storage.js';
@@ -32,6 +33,7 @@ export interface ApiOverrides {
   metagraph?: MetagraphSource;
   storage?: StorageRepository;
   catalogue?: ZipcodeCatalogue;
+  labels?: MinerLabelSource;
 }
 
 export interface ApiInstance {
@@ -104,6 +106,10 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
   const logger = new Logger('API');
   await cryptoReady();
 
+  // Checked before anything opens: a bad label file stops the start with a sentence, nothing to close.
+  const labels =
+    overrides.labels ?? (config.LABELS_FILE ? loadMinerLabels(config.LABELS_FILE) : new StaticMinerLabels());
+  if (labels.size > 0) logger.log(`Operator labels: ${labels.size} from ${config.LABELS_FILE ?? 'the caller'}`);
   const opened: { close(): Promise<void> }[] = [];
   try {
     const database =
@@ -129,6 +135,7 @@ export async function createApi(config: ApiEnv, overrides: ApiOverrides = {}): P
       catalogue: overrides.catalogue ?? loadZipcodeCatalogue(),
       zipcodeSecret: resolveZipcodeSecret(config, logger),
       clock: overrides.clock ?? new ClockRepository(),
+      labels,
       openApiDocument: apiOpenApiDocument(),
     };
 

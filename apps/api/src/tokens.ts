@@ -7,3 +7,4 @@ export const CATALOGUE = Symbol('CATALOGUE');
 export const ZIPCODE_SECRET = Symbol('ZIPCODE_SECRET');
 export const OPENAPI_DOCUMENT = Symbol('OPENAPI_DOCUMENT');
 export const STORAGE = Symbol('STORAGE');
+export const MINER_LABELS = Symbol('MINER_LABELS');

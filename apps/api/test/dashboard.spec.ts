@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
   dashboardEpochResponseSchema,
@@ -6,7 +9,7 @@ import {
   dashboardResultsResponseSchema,
 } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTEXT, craftedMiners, DAVE, EVE } from '../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
+import { BOB, CONTEXT, craftedMiners, DAVE, EVE } from '../../../packages/core/src/scoring/epoch-scoring.test-utils.js';
 import { SubmissionRepository } from '../src/repositories/submission.repository.js';
 import { RESULTS_CACHE_MS } from '../src/services/dashboard.service.js';
 import { publishResultsFile, resultsFileFor } from './published-results.test-utils.js';
@@ -21,17 +24,36 @@ describe('public dashboard routes', () => {
   let sut: TestApi;
   let miner: TestIdentity;
   let validators: TestIdentity[];
+  let labelsDir: string;
+  let outsider: TestIdentity;
 
   const get = (url: string) => sut.inject({ method: 'GET', url });
 
   beforeAll(async () => {
-    [miner, ...validators] = await Promise.all([makeIdentity(), makeIdentity(), makeIdentity(), makeIdentity()]);
+    [miner, outsider, ...validators] = await Promise.all([
+      makeIdentity(),
+      makeIdentity(),
+      makeIdentity(),
+      makeIdentity(),
+      makeIdentity(),
+    ]);
+    // An operator label file (YAML): a scored miner, a validator, and a hotkey nowhere in the epoch.
+    labelsDir = mkdtempSync(join(tmpdir(), 'resi-labels-'));
+    const labelsFile = join(labelsDir, 'labels.yaml');
+    writeFileSync(
+      labelsFile,
+      `# who is who\n${DAVE}: dave the fabricator\n${BOB}: "bob (EU)"\n${validators[1]!.hotkey}: validator-one\n${outsider.hotkey}: outsider\n`,
+    );
     sut = await createTestApi({
       now: NOW,
       neurons: [neuronOf(miner, 7), ...validators.map((v, i) => neuronOf(v, i, true))],
+      env: { LABELS_FILE: labelsFile },
     });
   });
-  afterAll(() => sut.close());
+  afterAll(async () => {
+    await sut.close();
+    rmSync(labelsDir, { recursive: true, force: true });
+  });
 
   it('serves the current epoch with coordinates and no honeypot flags, nonce or seed while it runs', async () => {
     const res = await get('/api/v1/dashboard/epochs/current');
@@ -171,6 +193,12 @@ describe('public dashboard routes', () => {
     expect(body.results?.epochId).toBe(EPOCH);
     expect(body.results?.consensus.validatorsReported).toBe(3);
     expect(body.recentEpochs.some((e) => e.id === EPOCH && e.status === 'COMPLETED')).toBe(true);
+    // The operator's labels of the hotkeys this response shows, and no others.
+    expect(body.labels).toEqual({
+      [DAVE]: 'dave the fabricator',
+      [BOB]: 'bob (EU)',
+      [validators[1]!.hotkey]: 'validator-one',
+    });
   });
 
   it('ignores a file whose digest does not match its content', async () => {

@@ -133,6 +133,8 @@ export const apiEnvSchema = z.object({
   /** Apply the retention lifecycle rules to the bucket at start (needs s3:PutLifecycleConfiguration). */
   S3_APPLY_LIFECYCLE: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Operator labels for the dashboard: a JSON or YAML file mapping hotkey → label, checked at start. */
+  LABELS_FILE: z.string().optional(),
 });
 
 export type ApiEnv = z.infer<typeof apiEnvSchema>;

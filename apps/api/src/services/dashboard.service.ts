@@ -11,9 +11,10 @@ import {
 } from '@resi/core';
 import type { ZipcodeCatalogue } from '../catalogue/catalogue.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
+import type { MinerLabelSource } from '../repositories/miner-labels.repository.js';
 import { PublishedResultsRepository } from '../repositories/published-results.repository.js';
 import { SubmissionRepository } from '../repositories/submission.repository.js';
-import { CATALOGUE, METAGRAPH } from '../tokens.js';
+import { CATALOGUE, METAGRAPH, MINER_LABELS } from '../tokens.js';
 import { AssignmentService } from './assignment.service.js';
 import { EpochService } from './epoch.service.js';
 import { StatsService } from './stats.service.js';
@@ -36,6 +37,7 @@ export class DashboardService {
   constructor(
     @Inject(CATALOGUE) private readonly catalogue: ZipcodeCatalogue,
     @Inject(METAGRAPH) private readonly metagraph: MetagraphSource,
+    @Inject(MINER_LABELS) private readonly labels: MinerLabelSource,
     private readonly assignments: AssignmentService,
     private readonly epochs: EpochService,
     private readonly submissions: SubmissionRepository,
@@ -53,6 +55,10 @@ export class DashboardService {
     const current = await this.currentEpoch();
     const [miners, stats] = await Promise.all([this.miners(current.epoch.id), this.stats.stats()]);
     const results = await this.newestScoredResults(stats.recentEpochs);
+    const hotkeys = new Set<string>(miners.miners.map((m) => m.hotkey));
+    for (const m of results?.miners ?? []) hotkeys.add(m.hotkey);
+    for (const z of results?.zipcodes ?? []) for (const r of z.ranking) hotkeys.add(r.hotkey);
+    for (const g of results?.consensus.groups ?? []) for (const v of g.validators) hotkeys.add(v);
     return {
       success: true,
       serverTime: current.serverTime,
@@ -68,6 +74,7 @@ export class DashboardService {
         zipcodes: results.zipcodes,
       },
       recentEpochs: stats.recentEpochs,
+      labels: this.labels.labelsOf(hotkeys),
     };
   }
 

@@ -7,8 +7,14 @@ export function registerApiCommand(program: Command): void {
     .description('run the API server (configuration from environment variables and .env; see README)')
     .option('--host <host>', 'listen address (HOST)')
     .option('--port <port>', 'listen port (PORT)')
-    .action(async (options: { host?: string; port?: string }) => {
-      const env = { ...process.env, HOST: options.host ?? process.env.HOST, PORT: options.port ?? process.env.PORT };
+    .option('--labels-file <path>', 'operator labels for the dashboard, JSON or YAML hotkey: label (LABELS_FILE)')
+    .action(async (options: { host?: string; port?: string; labelsFile?: string }) => {
+      const env = {
+        ...process.env,
+        HOST: options.host ?? process.env.HOST,
+        PORT: options.port ?? process.env.PORT,
+        LABELS_FILE: options.labelsFile ?? process.env.LABELS_FILE,
+      };
       try {
         // Loaded on use, so `resi keys`, `resi sign` and `--help` start without the server's modules.
         const { parseApiEnv, startApi } = await import('@resi/api');

@@ -46,7 +46,8 @@ const MISBEHAVING: readonly { name: string; role: DevnetRole }[] = [
 
 /**
  * Makes (once) the btcli-format dev wallets of a local devnet and writes the metagraph file that
- * registers them: validators with a permit and stake, miners without.
+ * registers them (validators with a permit and stake, miners without) and the label file that
+ * names them by wallet on the dashboard.
  */
 export async function prepareDevnetAccounts(
   home: string,
@@ -83,6 +84,9 @@ export async function prepareDevnetAccounts(
     })),
   };
   writeFileSync(join(home, 'metagraph.json'), JSON.stringify(metagraph, null, 2) + '\n');
+  // The dashboard names devnet accounts by wallet, through the API's operator label file.
+  const labels = Object.fromEntries(accounts.map((account) => [account.hotkey, account.name]));
+  writeFileSync(join(home, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
   return accounts;
 }
 
@@ -144,7 +148,17 @@ function validatorArgs(apiUrl: string, home: string, name: string, endpoints: Re
 }
 
 /** What a devnet keeps in RESI_HOME; `--reset` removes these and nothing else (e.g. test services). */
-const DEVNET_STATE = ['db', 's3', 'wallets', 'metagraph.json', 'zipcode-secret', 'miners', 'validators', 'logs'];
+const DEVNET_STATE = [
+  'db',
+  's3',
+  'wallets',
+  'metagraph.json',
+  'labels.json',
+  'zipcode-secret',
+  'miners',
+  'validators',
+  'logs',
+];
 
 function resetDevnet(home: string): void {
   for (const entry of DEVNET_STATE) rmSync(join(home, entry), { recursive: true, force: true });
@@ -176,6 +190,7 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     ...process.env,
     RESI_HOME: home,
     METAGRAPH_FILE: join(home, 'metagraph.json'),
+    LABELS_FILE: join(home, 'labels.json'),
     PORT: options.port,
     EPOCH_DURATION_MINUTES: String(schedule.durationMinutes),
     EPOCH_PENDING_LEAD_MINUTES: String(schedule.pendingLeadMinutes),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { epochStatusSchema } from './assignments.js';
+import { minerLabelsSchema } from './miner-labels.js';
 import { epochSummarySchema } from './stats.js';
 import {
   epochIdSchema,
@@ -168,6 +169,11 @@ export const dashboardOverviewResponseSchema = z
     results: dashboardResultsResponseSchema.omit({ success: true }).nullable(),
     /** Newest first, the current epoch included (from the statistics). */
     recentEpochs: z.array(epochSummarySchema),
+    /**
+     * The API operator's labels (`LABELS_FILE`) of the hotkeys in this response that have one;
+     * empty without a label file. A name to show beside the uid and hotkey, never instead of them.
+     */
+    labels: minerLabelsSchema,
   })
   .meta({ id: 'DashboardOverviewResponse' });
 export type DashboardOverviewResponse = z.infer<typeof dashboardOverviewResponseSchema>;

@@ -11,4 +11,5 @@ export * from './health.js';
 export * from './stats.js';
 export * from './commitment-formats.js';
 export * from './wire-schemas.js';
+export * from './miner-labels.js';
 export * from './dashboard.js';
