@@ -219,8 +219,9 @@ describe('scoreEpochSubmissions: the per-miner time limit', () => {
     const market = buildMarket(CRAFTED_ZIPCODES);
     const bucket = join(root, 'bucket');
     const slow = hotkeyOf('slow-storage');
-    // 4 KB/s for the slow miner's objects: its ~20 KB file needs seconds, the limit is one.
-    storage = await startStorageServer(bucket, slow, 4096);
+    // 100 bytes a second for the slow miner's objects: its ~20 KB file would need minutes, the
+    // limit is 3 s, ample for the other miner's download even on a busy machine.
+    storage = await startStorageServer(bucket, slow, 100);
     const submissions: MinerSubmission[] = [];
     for (const [label, uid] of [
       ['fast', 1],
@@ -253,7 +254,7 @@ describe('scoreEpochSubmissions: the per-miner time limit', () => {
         workDirectory: join(root, 'work'),
         fetcher: new HttpObjectFetcher(),
         verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
-        minerTimeLimitMs: 1000,
+        minerTimeLimitMs: 3000,
         duckdb: { threads: 2 },
       },
     );
@@ -273,7 +274,7 @@ describe('scoreEpochSubmissions: the per-miner time limit', () => {
       credibility: { before: 0.4, after: 0.4 },
       reasons: [{ code: 'time_limit_exceeded' }],
     });
-    expect(result('slow-storage').reasons[0]!.message).toContain('limit of 1 s per miner');
+    expect(result('slow-storage').reasons[0]!.message).toContain('limit of 3 s per miner');
     // Its earlier upload is not credited, so the fast miner is credited every listing.
     expect(result('fast')).toMatchObject({ outcome: 'scored', listings: { credited_rows: 200 } });
     expect(outcome.file.summary.abstained_miners).toBe(1);
