@@ -16,7 +16,9 @@ const program = (name, args) => ({
   exp_backoff_restart_delay: 100,
   max_restarts: 50,
   min_uptime: '30s',
-  // SIGTERM first; the miner finishes its atomic writes and the validator its step within this.
+  // SIGTERM, as systemd sends it: the miner finishes the files or upload in flight and the
+  // validator its step, within RESI_SHUTDOWN_TIMEOUT (20 s by default); pm2 kills after this.
+  kill_signal: 'SIGTERM',
   kill_timeout: 30_000,
   out_file: path.join(logs, `${name}.out.log`),
   error_file: path.join(logs, `${name}.err.log`),

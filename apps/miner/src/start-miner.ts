@@ -4,7 +4,7 @@ import { type WalletLocation, loadWallet } from '@resi/core';
 import { MinerApiClient } from './api/miner-api-client.js';
 import type { MinerConfig } from './config/miner-config.js';
 import { MinerDaemon } from './daemon/miner-daemon.js';
-import { type LogSink, createLogger } from '@resi/client';
+import { type LogSink, type Logger, type StoppableRun, createLogger } from '@resi/client';
 import { MinerMetrics } from './observability/metrics.js';
 import { type ProgressDisplay, TerminalProgress, noProgressDisplay } from './observability/progress.js';
 import { createListingSource } from '@resi/sources';
@@ -13,13 +13,20 @@ import { WorkStore } from './store/work-store.js';
 import { Uploader } from './upload/uploader.js';
 
 /** A running miner. */
-export interface MinerRun {
+export interface MinerRun extends StoppableRun {
   /** Settles when the miner has stopped (after `stop()`, or after one epoch with `once`). */
   readonly done: Promise<void>;
-  /** Asks the miner to stop: work in flight is abandoned cleanly and resumed on the next start. */
+  /**
+   * Asks the miner to stop at the next safe point: files being written and an upload in flight
+   * are finished, collection in flight is dropped (the restart collects those zipcodes again).
+   */
   stop(): void;
+  /** Stops now: an upload in flight is abandoned too; the next start resumes from the work store. */
+  abort(): void;
   readonly stateDir: string;
   readonly metricsUrl: string | undefined;
+  /** The miner's log, for the shutdown's lines. */
+  readonly log: Logger;
 }
 
 interface OutputStream {
@@ -114,8 +121,11 @@ export async function startMiner(
   });
   return {
     done,
-    stop: () => controller.abort(new Error('the miner is stopping')),
+    stop: () => daemon.stop(),
+    abort: () => controller.abort(new Error('the miner is stopping now')),
+    plan: () => daemon.shutdownPlan(),
     stateDir,
     metricsUrl: served?.url,
+    log,
   };
 }

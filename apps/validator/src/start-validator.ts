@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type WalletLocation, loadHotkey, signerFromKeypair } from '@resi/core';
 import { resolveSubtensorTarget } from '@resi/chain';
-import { type Logger, createLogger } from '@resi/client';
+import { type Logger, type StoppableRun, createLogger } from '@resi/client';
 import { SourceFeeds, describeFeedProgress } from '@resi/sources';
 import { ValidatorApiClient } from './api/validator-api-client.js';
 import type { ValidatorConfig } from './config/validator-config.js';
@@ -14,11 +14,14 @@ import { ProcessedEpochStore } from './state/processed-epochs.js';
 import { ChainWeightPublisher, PrintWeightPublisher, type WeightPublisher } from './weights/weight-publisher.js';
 
 /** A running validator. */
-export interface ValidatorRun {
+export interface ValidatorRun extends StoppableRun {
   /** Settles when the validator has stopped (after `stop()`, or after one poll with `once`). */
   readonly done: Promise<void>;
+  /** Stops at the next safe point: an upload, report or weights in flight finish; scoring is abandoned. */
   stop(): void;
   readonly stateDir: string;
+  /** The validator's log, for the shutdown's lines. */
+  readonly log: Logger;
 }
 
 interface OutputStream {
@@ -115,11 +118,22 @@ export async function startValidator(
   const controller = new AbortController();
   const done = (async () => {
     try {
-      if (config.once) await daemon.poll();
+      if (config.once) await daemon.pollUnlessStopped();
       else await daemon.run(controller.signal);
     } finally {
       await release();
     }
   })();
-  return { done, stop: () => controller.abort(), stateDir };
+  return {
+    done,
+    stop: () => daemon.stop(),
+    // Nothing in a step listens for an abort: the exit that follows a forced stop ends it.
+    abort: () => {
+      daemon.stop();
+      controller.abort();
+    },
+    plan: () => daemon.shutdownPlan(),
+    stateDir,
+    log,
+  };
 }

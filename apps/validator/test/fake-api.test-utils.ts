@@ -30,6 +30,8 @@ export class FakeApi {
   /** Validators the API refuses (NOT_A_VALIDATOR). */
   readonly refusedValidators = new Set<string>();
   readonly requests: string[] = [];
+  /** Routes answered this long after they arrive, by prefix (`'GET /objects/'`): a slow bucket. */
+  readonly delays = new Map<string, number>();
 
   constructor(
     private readonly bucketRoot: string,
@@ -91,6 +93,8 @@ export class FakeApi {
     const url = new URL(request.url ?? '/', this.url);
     const route = `${request.method} ${url.pathname}`;
     this.requests.push(route);
+    for (const [prefix, ms] of this.delays)
+      if (route.startsWith(prefix)) await new Promise((resolve) => setTimeout(resolve, ms));
     const failures = this.failNext.get(route);
     if (failures?.length) {
       this.refuse(response, failures.shift()!, 'SERVICE_UNAVAILABLE', 'injected failure');

@@ -29,6 +29,8 @@ export interface RunningProgram {
   child: ChildProcess;
   output(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The exit code once the program has ended (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
 }
 
 /** Starts `resi <args>` with `env` added to this process's environment. */
@@ -45,6 +47,7 @@ export function startResi(args: string[], env: Record<string, string>): RunningP
   return {
     child,
     output: () => output,
+    exited,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

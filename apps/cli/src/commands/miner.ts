@@ -1,4 +1,5 @@
 import { MINER_OPTIONS, MinerConfigError, parseMinerConfig, startMiner } from '@resi/miner';
+import { runUntilStopped } from '@resi/client';
 import { WalletError } from '@resi/core';
 import type { Command } from 'commander';
 import { helpHint } from './cli-errors.js';
@@ -22,17 +23,9 @@ export function registerMinerCommand(program: Command): void {
     try {
       const config = parseMinerConfig(minerValues(values));
       const miner = await startMiner(config, walletLocationFromOptions(values));
-      let stopping = false;
-      const stop = () => {
-        // A second Ctrl-C means now: the work store is consistent at every instant.
-        if (stopping) process.exit(130);
-        stopping = true;
-        miner.stop();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      await miner.done;
-      process.exit(0);
+      // SIGTERM/SIGINT: finish the write or upload in flight, then exit 0; a second signal or the
+      // timeout abandons it (the work store is consistent at every instant) and exits 1.
+      process.exit(await runUntilStopped(miner, { log: miner.log, timeoutMs: config.shutdownTimeoutMs }));
     } catch (error) {
       if (error instanceof MinerConfigError) console.error(`${error.message}\n${helpHint('resi miner')}`);
       else if (error instanceof WalletError) console.error(error.message);

@@ -1,3 +1,4 @@
+import { runUntilStopped } from '@resi/client';
 import { WalletError } from '@resi/core';
 import {
   VALIDATOR_OPTIONS,
@@ -31,16 +32,9 @@ export function registerValidatorCommand(program: Command): void {
       // Loaded on use: DuckDB and the chain client are the validator's alone.
       const { startValidator } = await import('@resi/validator');
       const validator = await startValidator(config, walletLocationFromOptions(values));
-      let stopping = false;
-      const stop = () => {
-        if (stopping) process.exit(130);
-        stopping = true;
-        validator.stop();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      await validator.done;
-      process.exit(0);
+      // SIGTERM/SIGINT: finish the step in flight (scoring is abandoned and redone on restart),
+      // then exit 0; a second signal or the timeout exits 1 at once, the state still resumable.
+      process.exit(await runUntilStopped(validator, { log: validator.log, timeoutMs: config.shutdownTimeoutMs }));
     } catch (error) {
       // The daemon's start-up and state errors are recognised by name: their classes load with the daemon.
       const known =

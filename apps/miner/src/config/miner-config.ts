@@ -96,6 +96,14 @@ export const MINER_OPTIONS: readonly MinerOptionSpec[] = [
     description: 'error | warn | info | debug',
     defaultText: 'info',
   },
+  {
+    flag: 'shutdown.timeout',
+    argument: '<seconds>',
+    env: 'RESI_SHUTDOWN_TIMEOUT',
+    description:
+      'on SIGTERM/SIGINT, finish the write or upload in flight for at most this long, then abandon it (a restart resumes); keep pm2 kill_timeout / systemd TimeoutStopSec above it',
+    defaultText: '20',
+  },
   { flag: 'once', env: 'RESI_MINER_ONCE', description: 'exit after one epoch has ended' },
 ];
 
@@ -119,6 +127,7 @@ const rawConfigSchema = z.object({
   'metrics.host': z.string().min(1).default('127.0.0.1'),
   'log.format': z.enum(['auto', 'json', 'pretty']).default('auto'),
   'log.level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  'shutdown.timeout': positiveInt.max(3600).default(20),
   once: switchValue.default(false),
 });
 
@@ -136,6 +145,8 @@ export interface MinerConfig extends SourceConfig {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   readonly once: boolean;
+  /** After SIGTERM/SIGINT, how long the step in flight may take before it is abandoned. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** A configuration the miner cannot run with; the message names each option and its variable. */
@@ -179,5 +190,6 @@ export function parseMinerConfig(
     logFormat: raw['log.format'],
     logLevel: raw['log.level'],
     once: raw.once,
+    shutdownTimeoutMs: raw['shutdown.timeout'] * 1000,
   };
 }

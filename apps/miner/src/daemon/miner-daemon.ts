@@ -1,5 +1,5 @@
 import type { AssignedZipcode, EpochSummary, StatsResponse } from '@resi/core';
-import { ApiRequestError, CircuitOpenError, type Logger, sleep } from '@resi/client';
+import { ApiRequestError, CircuitOpenError, type Logger, type ShutdownPlan, sleep } from '@resi/client';
 import type { MinerApiClient } from '../api/miner-api-client.js';
 import type { MinerMetrics } from '../observability/metrics.js';
 import { type ProgressDisplay, noProgressDisplay } from '../observability/progress.js';
@@ -65,6 +65,12 @@ function isApiFailure(error: unknown): boolean {
   return error instanceof ApiRequestError || error instanceof CircuitOpenError;
 }
 
+/** What the daemon is doing, for the shutdown's message. */
+type Activity =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'collecting'; readonly work: EpochWork; readonly inFlight: Set<string>; finished: number }
+  | { readonly kind: 'packaging' | 'uploading' | 'reporting'; readonly work: EpochWork };
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -83,6 +89,8 @@ export class MinerDaemon {
   private readonly concurrency: number;
   private readonly progressEvery: number;
   private readonly minStatusIntervalMs: number;
+  private readonly stopRequest = new AbortController();
+  private activity: Activity = { kind: 'idle' };
 
   constructor(private readonly options: MinerDaemonOptions) {
     this.log = options.log;
@@ -93,8 +101,57 @@ export class MinerDaemon {
     this.minStatusIntervalMs = options.minStatusIntervalMs ?? 12_000;
   }
 
-  /** Runs until `signal` aborts (or, with `once`, until one epoch has ended). */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Asks the daemon to stop at the next safe point: collection stops at once (finished zipcodes
+   * are saved, those in flight are collected again on restart), Parquet being written is finished,
+   * an upload in flight is finished (aborting `run`'s signal abandons it), nothing new starts.
+   */
+  stop(): void {
+    this.stopRequest.abort(new Error('the miner is stopping'));
+  }
+
+  /** What a stop finishes now, and what a forced stop abandons (for the shutdown's log line). */
+  shutdownPlan(): ShutdownPlan {
+    const activity = this.activity;
+    if (activity.kind === 'idle')
+      return { finishing: 'nothing is in flight', abandoning: 'nothing (no epoch work was in flight)' };
+    const epoch = `epoch ${activity.work.epochId}`;
+    if (activity.kind === 'collecting') {
+      const inFlight = [...activity.inFlight];
+      const dropped =
+        inFlight.length === 0
+          ? 'none is in flight'
+          : `the ${inFlight.length} in flight (${inFlight.join(', ')}) are collected again on restart`;
+      const text = `the collection of ${epoch}: ${activity.finished} finished zipcodes are saved, ${dropped}`;
+      return { finishing: `stopping ${text}`, abandoning: text };
+    }
+    if (activity.kind === 'packaging')
+      return {
+        finishing: `finishing writing the upload files of ${epoch} (Parquet and metadata.json); the upload starts on restart`,
+        abandoning: `the upload files of ${epoch} being written; a restart writes them again`,
+      };
+    if (activity.kind === 'uploading') {
+      const files = activity.work.state.package?.files.map((file) => file.name) ?? [];
+      const stored = activity.work.state.uploadedFiles.length;
+      const progress = `${stored} of ${files.length} files stored`;
+      return {
+        finishing: `finishing the upload of ${epoch} (${files.join(', ')}; ${progress}); COMPLETED is reported on restart`,
+        abandoning: `the upload of ${epoch} (${progress}); a restart sends the files not yet stored, byte-identical`,
+      };
+    }
+    return {
+      finishing: `finishing the status report of ${epoch}`,
+      abandoning: `the status report of ${epoch}; a restart reports again`,
+    };
+  }
+
+  /**
+   * Runs until `signal` aborts or {@link stop} is called (or, with `once`, until one epoch has
+   * ended). Aborting `signal` abandons an upload in flight too; the work store stays consistent.
+   */
+  async run(abort: AbortSignal): Promise<void> {
+    this.abortSignal = abort;
+    const signal = AbortSignal.any([abort, this.stopRequest.signal]);
     try {
       await this.waitForApi(signal);
       await this.resumeEarlierEpochs(signal);
@@ -113,9 +170,12 @@ export class MinerDaemon {
       if (signal.aborted) return;
       throw error;
     } finally {
+      this.activity = { kind: 'idle' };
       this.progress.stop();
     }
   }
+
+  private abortSignal: AbortSignal = new AbortController().signal;
 
   /** Start-up health check: retries, saying clearly what is wrong, until the API answers ok. */
   private async waitForApi(signal: AbortSignal): Promise<void> {
@@ -214,15 +274,21 @@ export class MinerDaemon {
       if (!work.state.package) {
         if (Date.now() < timing.collectUntilMs) await this.collect(work, timing, reporter, signal);
         await reporter.settle();
+        if (signal.aborted) throw signal.reason as Error;
         this.progress.phase('writing parquet');
+        this.activity = { kind: 'packaging', work };
         await packageEpoch(work, this.options.api.hotkey, new Date(), { maxRowsPerFile: this.options.maxRowsPerFile });
         const packaged = work.state.package as EpochState['package'];
         this.log.info('upload prepared', { epochId, files: packaged?.files, listings: packaged?.totalListings });
       }
       if (!work.state.uploadCompletedAt) {
+        // A stop asked for while the files were written leaves the upload to the restart.
+        if (signal.aborted) throw signal.reason as Error;
         this.progress.phase('uploading');
+        this.activity = { kind: 'uploading', work };
         try {
-          await this.options.uploader.upload(work, signal);
+          // Only an abort interrupts an upload in flight; a stop lets it finish.
+          await this.options.uploader.upload(work, this.abortSignal);
         } catch (error) {
           if (signal.aborted) throw error;
           if (isTransient(error, timing.graceEndMs)) {
@@ -240,8 +306,10 @@ export class MinerDaemon {
         }
         await work.markUploadComplete(new Date());
         this.log.info('upload complete', { epochId });
+        if (signal.aborted) throw signal.reason as Error;
       }
       this.progress.phase('reporting');
+      this.activity = { kind: 'reporting', work };
       const uploadedAt = new Date(work.state.uploadCompletedAt ?? Date.now());
       try {
         await reporter.reportFinal('COMPLETED', uploadedAt);
@@ -256,6 +324,7 @@ export class MinerDaemon {
       }
       await this.finish(work, 'COMPLETED', null);
     } finally {
+      this.activity = { kind: 'idle' };
       await reporter.settle().catch(() => undefined);
       this.progress.stop();
     }
@@ -310,9 +379,12 @@ export class MinerDaemon {
       this.log.info('resuming collection', { epochId: work.epochId, finished: finished.size, pending: pending.length });
     const deadline = AbortSignal.timeout(Math.max(0, timing.collectUntilMs - Date.now()));
     const zipcodeSignal = AbortSignal.any([deadline, signal]);
+    const activity: Activity = { kind: 'collecting', work, inFlight: new Set(), finished: finished.size };
+    this.activity = activity;
 
     const collectOne = async (assigned: AssignedZipcode): Promise<boolean> => {
       if (zipcodeSignal.aborted) return true;
+      activity.inFlight.add(assigned.zipcode);
       try {
         const result = await collectZipcode(
           source,
@@ -335,6 +407,7 @@ export class MinerDaemon {
         }
         if (result.duplicates > 0)
           metrics?.listingsRejected.inc({ source: source.name, reason: 'duplicate' }, result.duplicates);
+        activity.finished += 1;
         metrics?.zipcodesCompleted.set((await work.finishedZipcodes()).size);
         this.progress.zipcodeFinished(result.zipcode, result.listings.length);
         this.log.info('zipcode finished', {
@@ -360,6 +433,8 @@ export class MinerDaemon {
           error: describe(error),
         });
         return false;
+      } finally {
+        activity.inFlight.delete(assigned.zipcode);
       }
     };
 

@@ -32,6 +32,8 @@ export interface ProtocolDouble {
   readonly requests: RecordedRequest[];
   /** While set, object writes are received but not answered (to kill a miner mid-upload). */
   holdWrites: boolean;
+  /** Object writes are answered this long after they arrive (a slow storage, to stop a miner mid-upload). */
+  writeDelayMs: number;
   /** Called when an object write arrives, before it is answered. */
   onWrite?: (key: string) => void;
   close(): Promise<void>;
@@ -110,6 +112,7 @@ export async function startProtocolDouble(options: {
     writes: [],
     objects: new Map(),
     holdWrites: false,
+    writeDelayMs: 0,
   };
   const verified = (response: ServerResponse, hotkey: unknown, signature: unknown, commitments: readonly string[]) => {
     if (typeof hotkey !== 'string' || !options.hotkeys.includes(hotkey)) {
@@ -131,7 +134,7 @@ export async function startProtocolDouble(options: {
     return true;
   };
   let base = '';
-  const server: FixtureServer = await startFixtureServer((request, response) => {
+  const server: FixtureServer = await startFixtureServer(async (request, response) => {
     const path = request.url.pathname;
     if (path === '/healthcheck') {
       if (failedHealthChecks > 0) {
@@ -217,6 +220,7 @@ export async function startProtocolDouble(options: {
       double.writes.push(write);
       double.onWrite?.(key);
       if (double.holdWrites) return;
+      if (double.writeDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, double.writeDelayMs));
       if (write.sha256 !== request.url.searchParams.get('sha256')) {
         response.writeHead(400).end('checksum mismatch');
         return;

@@ -147,6 +147,14 @@ export const VALIDATOR_OPTIONS: readonly ValidatorOptionSpec[] = [
     description: 'DuckDB memory limit; it spills to disk past it',
     defaultText: '1GB',
   },
+  {
+    flag: 'shutdown.timeout',
+    argument: '<seconds>',
+    env: 'RESI_SHUTDOWN_TIMEOUT',
+    description:
+      'on SIGTERM/SIGINT, finish the upload, report or weights in flight for at most this long (scoring is abandoned and redone on restart); keep pm2 kill_timeout / systemd TimeoutStopSec above it',
+    defaultText: '20',
+  },
   { flag: 'once', env: 'RESI_VALIDATOR_ONCE', description: 'process the epochs due now, then exit' },
   {
     flag: 'log.format',
@@ -246,6 +254,7 @@ const rawSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s*[KMGT]i?B$/i, 'must be a size such as 1GB or 512MiB')
     .default('1GB'),
+  'shutdown.timeout': positiveInt.max(3600).default(20),
   once: switchValue.default(false),
   'log.format': z.enum(['auto', 'json', 'pretty']).default('auto'),
   'log.level': z.enum(['error', 'warn', 'info', 'debug']).default('info'),
@@ -276,6 +285,8 @@ export interface ValidatorConfig {
   readonly duckdbThreads: number | undefined;
   readonly duckdbMemory: string;
   readonly once: boolean;
+  /** After SIGTERM/SIGINT, how long the step in flight may take before it is abandoned. */
+  readonly shutdownTimeoutMs: number;
   readonly logFormat: 'auto' | 'json' | 'pretty';
   readonly logLevel: 'error' | 'warn' | 'info' | 'debug';
   /** The verification sources, each configured exactly as a miner's source, and the epoch's budget. */
@@ -342,6 +353,7 @@ export function parseValidatorConfig(
     duckdbThreads: raw['duckdb.threads'],
     duckdbMemory: raw['duckdb.memory'],
     once: raw.once,
+    shutdownTimeoutMs: raw['shutdown.timeout'] * 1000,
     logFormat: raw['log.format'],
     logLevel: raw['log.level'],
     verification: {

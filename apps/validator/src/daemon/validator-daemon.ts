@@ -9,7 +9,7 @@ import {
   nextEpochId,
   parseValidationResultsFile,
 } from '@resi/core';
-import { ApiRequestError, type Logger } from '@resi/client';
+import { ApiRequestError, type Logger, type ShutdownPlan } from '@resi/client';
 import type { ValidatorApiClient } from '../api/validator-api-client.js';
 import type { EpochScoringInput, EpochScoringOutcome } from '../pipeline/score-epoch.js';
 import type { EpochRecord, ProcessedEpochStore } from '../state/processed-epochs.js';
@@ -29,6 +29,14 @@ export interface ValidatorDaemonOptions {
   readonly log: Logger;
   /** At most this many missed epochs are caught up after a long outage. */
   readonly maxCatchUpEpochs?: number;
+}
+
+/** The step in flight, for the shutdown's message. */
+type Step = 'idle' | 'reveal' | 'reading' | 'scoring' | 'uploading' | 'reporting' | 'weights';
+
+/** Thrown inside a poll when a stop was asked for: the epoch is left where its record says. */
+class StopRequested extends Error {
+  override readonly name = 'StopRequested';
 }
 
 /** Start-up failed for a reason the operator must fix (no validator permit, unregistered hotkey). */
@@ -66,6 +74,16 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/** `work`'s result, or {@link StopRequested} as soon as `stop` aborts (the work is left to the exit). */
+function untilStopped<T>(work: Promise<T>, stop: AbortSignal): Promise<T> {
+  if (stop.aborted) return Promise.reject(stop.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onStop = () => reject(stop.reason as Error);
+    stop.addEventListener('abort', onStop, { once: true });
+    work.then(resolve, reject).finally(() => stop.removeEventListener('abort', onStop));
+  });
+}
+
 async function writeFileAtomically(path: string, content: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
@@ -87,7 +105,82 @@ async function writeFileAtomically(path: string, content: string): Promise<void>
  * recorded, so a restart neither repeats a finished step nor skips an epoch.
  */
 export class ValidatorDaemon {
+  private readonly stopRequest = new AbortController();
+  private step: { readonly kind: Step; readonly epochId?: string } = { kind: 'idle' };
+
   constructor(private readonly options: ValidatorDaemonOptions) {}
+
+  /**
+   * Asks the daemon to stop at the next safe point: a results upload, a report or a weight
+   * submission in flight is finished (each is recorded once done, so a restart never repeats it),
+   * scoring in flight is abandoned (nothing of it is recorded; a restart scores the epoch again,
+   * to the same bytes), and nothing new starts.
+   */
+  stop(): void {
+    this.stopRequest.abort(new StopRequested('the validator is stopping'));
+  }
+
+  /** What a stop finishes now, and what a forced stop abandons (for the shutdown's log line). */
+  shutdownPlan(): ShutdownPlan {
+    const epoch = `epoch ${this.step.epochId ?? '?'}`;
+    switch (this.step.kind) {
+      case 'idle':
+        return { finishing: 'nothing is in flight', abandoning: 'nothing (no step was in flight)' };
+      case 'reveal':
+        return {
+          finishing: 'finishing the pending weight reveals',
+          abandoning: 'the pending weight reveals; a restart reveals what is still due',
+        };
+      case 'reading':
+        return {
+          finishing: `stopping before scoring ${epoch} (nothing is recorded; a restart scores it)`,
+          abandoning: `the reading of ${epoch}; a restart reads it again`,
+        };
+      case 'scoring':
+        return {
+          finishing: `abandoning the scoring of ${epoch} (nothing of it is recorded; a restart scores it again, to the same results)`,
+          abandoning: `the scoring of ${epoch}; a restart scores it again`,
+        };
+      case 'uploading':
+        return {
+          finishing: `finishing the results upload of ${epoch}; its report and weights follow on restart`,
+          abandoning: `the results upload of ${epoch}; a restart uploads the same file again`,
+        };
+      case 'reporting':
+        return {
+          finishing: `finishing the results report of ${epoch}; its weights follow on restart`,
+          abandoning: `the results report of ${epoch}; a restart reports the same digest again`,
+        };
+      case 'weights':
+        return {
+          finishing: `finishing the weights of ${epoch}`,
+          abandoning: `the weights of ${epoch}; a restart publishes them again`,
+        };
+    }
+  }
+
+  /** Whether a stop was asked for (a poll cut short by it throws; see {@link pollUnlessStopped}). */
+  get stopping(): boolean {
+    return this.stopRequest.signal.aborted;
+  }
+
+  /** One poll, as `--once` runs it: a stop asked for mid-way ends it quietly. */
+  async pollUnlessStopped(): Promise<void> {
+    try {
+      await this.poll();
+    } catch (error) {
+      if (!(error instanceof StopRequested)) throw error;
+    }
+  }
+
+  /** Throws {@link StopRequested} when a stop was asked for: called between steps, never inside one. */
+  private checkpoint(): void {
+    if (this.stopRequest.signal.aborted) throw this.stopRequest.signal.reason as Error;
+  }
+
+  private enter(kind: Step, epochId?: string): void {
+    this.step = epochId === undefined ? { kind } : { kind, epochId };
+  }
 
   /** API health and permission to validate; throws `ValidatorStartupError` with what to fix. */
   async start(): Promise<void> {
@@ -120,26 +213,43 @@ export class ValidatorDaemon {
     log.info('validator ready', { hotkey: api.hotkey, weights: this.options.weights.mode });
   }
 
-  /** Runs polls until `signal` aborts; a failed poll is logged and retried at the next one. */
+  /**
+   * Runs polls until `signal` aborts or {@link stop} is called; a failed poll is logged and
+   * retried at the next one.
+   */
   async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
+    const stopping = AbortSignal.any([signal, this.stopRequest.signal]);
+    while (!stopping.aborted) {
       try {
         await this.poll();
       } catch (error) {
+        if (error instanceof StopRequested) break;
         this.options.log.error('poll failed; retrying at the next one', { error: (error as Error).message });
       }
-      await sleep(this.options.pollIntervalMs, signal);
+      await sleep(this.options.pollIntervalMs, stopping);
     }
   }
 
   /** One poll: every epoch due is advanced as far as it can go. Returns the epochs touched. */
   async poll(): Promise<string[]> {
+    try {
+      return await this.pollSteps();
+    } finally {
+      this.enter('idle');
+    }
+  }
+
+  private async pollSteps(): Promise<string[]> {
     const { api, store, log } = this.options;
+    this.checkpoint();
+    this.enter('reveal');
     for (const line of await this.options.weights
       .tick()
       .catch((error: Error) => [`reveal pass failed: ${error.message}`])) {
       log.info(line);
     }
+    this.checkpoint();
+    this.enter('idle');
     const stats = await api.stats();
     const due = this.epochsDue(stats);
     // Recorded before any work, so an epoch that completes during a crash-restart is not taken as the first.
@@ -150,6 +260,7 @@ export class ValidatorDaemon {
         const serverNowMs = Date.parse(stats.epochStatus.timing.serverTime);
         if (await this.advance(epochId, epochId === due.at(-1), serverNowMs)) touched.push(epochId);
       } catch (error) {
+        if (error instanceof StopRequested) throw error;
         log.error('epoch not finished; retrying at the next poll', { epoch: epochId, error: (error as Error).message });
       }
       // Credibility applies epochs in order: a later epoch waits until this one is scored.
@@ -202,7 +313,9 @@ export class ValidatorDaemon {
   private async advance(epochId: string, isNewest: boolean, serverNowMs: number): Promise<boolean> {
     const { api, store, log } = this.options;
     let record = store.record(epochId);
+    this.checkpoint();
     if (!record) {
+      this.enter('reading', epochId);
       let epoch: EpochAssignmentsResponse;
       try {
         epoch = await api.epoch(epochId);
@@ -225,13 +338,14 @@ export class ValidatorDaemon {
       }
       // Uploads are accepted until the grace end: scoring earlier would miss the late ones.
       if (Date.parse(submissions.graceEnd) > serverNowMs) return false;
+      this.checkpoint();
+      this.enter('scoring', epochId);
       log.info('scoring epoch', { epoch: epochId, submissions: submissions.submissions.length });
-      const outcome = await this.options.score({
-        epoch,
-        submissions,
-        validatorHotkey: api.hotkey,
-        credibility: store.credibility,
-      });
+      // A stop abandons scoring: nothing of it is recorded before the results file and the record.
+      const outcome = await untilStopped(
+        this.options.score({ epoch, submissions, validatorHotkey: api.hotkey, credibility: store.credibility }),
+        this.stopRequest.signal,
+      );
       const path = join(this.options.resultsDirectory, `epoch=${epochId}`, 'validation_results.json');
       await writeFileAtomically(path, outcome.text);
       record = await store.update(
@@ -256,9 +370,19 @@ export class ValidatorDaemon {
         ),
       });
     }
-    if (record.stage === 'scored') record = await this.upload(epochId, record);
-    if (record.stage === 'uploaded') record = await this.report(epochId, record);
+    if (record.stage === 'scored') {
+      this.checkpoint();
+      this.enter('uploading', epochId);
+      record = await this.upload(epochId, record);
+    }
+    if (record.stage === 'uploaded') {
+      this.checkpoint();
+      this.enter('reporting', epochId);
+      record = await this.report(epochId, record);
+    }
     if (record.stage === 'reported') {
+      this.checkpoint();
+      this.enter('weights', epochId);
       if (!isNewest) {
         record = await store.update(epochId, { ...record, stage: 'done', weights: 'superseded' });
       } else {
