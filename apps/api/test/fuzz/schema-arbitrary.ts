@@ -26,17 +26,25 @@ export interface JsonSchema {
   required?: string[];
 }
 
+/** The schema of any value (an array without `items`, a missing definition). */
+const ANY_SCHEMA: JsonSchema = {};
+
 /** The request side of a zod schema as JSON Schema, references resolved against its own `$defs`. */
 export function requestJsonSchema(schema: z.ZodType): { root: JsonSchema; resolve: (s: JsonSchema) => JsonSchema } {
   const root = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const defs = root.$defs ?? {};
+  // The same node resolves to the same object, so what is built per node (see `memo`) is built once.
+  const resolved = new WeakMap<JsonSchema, JsonSchema>();
   const resolve = (s: JsonSchema): JsonSchema => {
+    const known = resolved.get(s);
+    if (known) return known;
     let current = s;
     for (let hops = 0; current.$ref && hops < 10; hops++) {
       const name = current.$ref.replace(/^#\/\$defs\//, '');
-      current = current.$ref === '#' ? root : (defs[name] ?? {});
+      current = current.$ref === '#' ? root : (defs[name] ?? ANY_SCHEMA);
     }
-    if (current.allOf?.length === 1) return resolve({ ...current, ...current.allOf[0], allOf: undefined });
+    if (current.allOf?.length === 1) current = resolve({ ...current, ...current.allOf[0], allOf: undefined });
+    resolved.set(s, current);
     return current;
   };
   return { root: resolve(root), resolve };
@@ -125,6 +133,12 @@ export const BOUNDARY_STRINGS: readonly string[] = [
   'x'.repeat(20_000),
 ];
 
+/**
+ * Any code points, lone surrogates included. Built once: building a binary string arbitrary maps
+ * every code point (about a second of CPU), drawing from it is cheap.
+ */
+const BINARY_STRING = fc.string({ unit: 'binary', maxLength: 64 });
+
 const EXTRA_KEYS = [
   'extra',
   'constructor',
@@ -155,6 +169,32 @@ export const anyJson: fc.Arbitrary<unknown> = fc.oneof(
 /** Overrides for fields whose valid values the caller knows (the current epoch, a registered hotkey). */
 export type KnownValues = Record<string, fc.Arbitrary<unknown>>;
 
+const NOTHING_KNOWN: KnownValues = {};
+
+/**
+ * Arbitraries built once per (schema node, known values, field name). Building one is far dearer
+ * than drawing from it (a string arbitrary tokenises its dangerous defaults, a regex one parses its
+ * pattern), and the fuzz draws tens of thousands of cases from the same few schemas.
+ */
+const built = new WeakMap<JsonSchema, WeakMap<KnownValues, Map<string, fc.Arbitrary<unknown>>>>();
+
+function memo(
+  kind: string,
+  schema: JsonSchema,
+  known: KnownValues,
+  name: string | undefined,
+  build: () => fc.Arbitrary<unknown>,
+): fc.Arbitrary<unknown> {
+  let byKnown = built.get(schema);
+  if (!byKnown) built.set(schema, (byKnown = new WeakMap<KnownValues, Map<string, fc.Arbitrary<unknown>>>()));
+  let byName = byKnown.get(known);
+  if (!byName) byKnown.set(known, (byName = new Map<string, fc.Arbitrary<unknown>>()));
+  const key = `${kind}:${name ?? ''}`;
+  let arbitrary = byName.get(key);
+  if (!arbitrary) byName.set(key, (arbitrary = build()));
+  return arbitrary;
+}
+
 function types(schema: JsonSchema): string[] {
   if (Array.isArray(schema.type)) return schema.type;
   return schema.type ? [schema.type] : [];
@@ -172,6 +212,15 @@ export function validValue(
   name?: string,
 ): fc.Arbitrary<unknown> {
   if (name !== undefined && known[name]) return known[name];
+  return memo('valid', schema, known, name, () => buildValidValue(schema, resolve, known, name));
+}
+
+function buildValidValue(
+  schema: JsonSchema,
+  resolve: (s: JsonSchema) => JsonSchema,
+  known: KnownValues,
+  name: string | undefined,
+): fc.Arbitrary<unknown> {
   const s = resolve(schema);
   const options = branches(s);
   if (options.length > 0) {
@@ -205,7 +254,7 @@ export function validValue(
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return fc.array(validValue(s.items ?? {}, resolve, known), {
+      return fc.array(validValue(s.items ?? ANY_SCHEMA, resolve, known), {
         minLength: s.minItems ?? 0,
         maxLength: Math.max(s.minItems ?? 0, Math.min(s.maxItems ?? 5, 5)),
       });
@@ -237,6 +286,14 @@ export function edgeValue(
   resolve: (s: JsonSchema) => JsonSchema,
   known: KnownValues,
 ): fc.Arbitrary<unknown> {
+  return memo('edge', schema, known, undefined, () => buildEdgeValue(schema, resolve, known));
+}
+
+function buildEdgeValue(
+  schema: JsonSchema,
+  resolve: (s: JsonSchema) => JsonSchema,
+  known: KnownValues,
+): fc.Arbitrary<unknown> {
   const s = resolve(schema);
   const options = branches(s);
   if (options.length > 0) return fc.oneof(...options.map((o) => edgeValue(o, resolve, known)));
@@ -253,7 +310,7 @@ export function edgeValue(
       return fc.constantFrom(...['𝔘', 'é', 'a', '\u0000'].map((c) => c.repeat(Math.min(s.maxLength ?? 200, 200))));
     case 'array': {
       const max = Math.min(s.maxItems ?? 100, 1000);
-      return validValue(s.items ?? {}, resolve, known).map((item) => Array.from({ length: max }, () => item));
+      return validValue(s.items ?? ANY_SCHEMA, resolve, known).map((item) => Array.from({ length: max }, () => item));
     }
     default:
       return validValue(s, resolve, known);
@@ -262,6 +319,10 @@ export function edgeValue(
 
 /** Values at and just past the edges of what `schema` accepts, and of other types. */
 export function boundaryValue(schema: JsonSchema, resolve: (s: JsonSchema) => JsonSchema): fc.Arbitrary<unknown> {
+  return memo('boundary', schema, NOTHING_KNOWN, undefined, () => buildBoundaryValue(schema, resolve));
+}
+
+function buildBoundaryValue(schema: JsonSchema, resolve: (s: JsonSchema) => JsonSchema): fc.Arbitrary<unknown> {
   const s = resolve(schema);
   const options = branches(s);
   if (options.length > 0) return fc.oneof(...options.map((o) => boundaryValue(o, resolve)));
@@ -276,7 +337,7 @@ export function boundaryValue(schema: JsonSchema, resolve: (s: JsonSchema) => Js
       return fc.oneof(
         s.format === 'date-time' ? fc.constantFrom(...BOUNDARY_INSTANTS) : fc.constantFrom(...BOUNDARY_STRINGS),
         fc.constantFrom(...BOUNDARY_STRINGS),
-        fc.string({ unit: 'binary', maxLength: 64 }),
+        BINARY_STRING,
         lengths.length > 0
           ? fc
               .constantFrom(...lengths.flatMap((n) => [n - 1, n, n + 1]).filter((n) => n >= 0))
@@ -293,13 +354,15 @@ export function boundaryValue(schema: JsonSchema, resolve: (s: JsonSchema) => Js
         anyJson,
       );
     case 'array': {
-      const item = s.items ?? {};
+      const item = s.items ?? ANY_SCHEMA;
       const max = s.maxItems ?? 1000;
       return fc.oneof(
         fc.constant([]),
         fc
           .constantFrom(max, max + 1, 10_000)
-          .chain((length) => validValue(item, resolve, {}).map((value) => Array.from({ length }, () => value))),
+          .chain((length) =>
+            validValue(item, resolve, NOTHING_KNOWN).map((value) => Array.from({ length }, () => value)),
+          ),
         fc.array(boundaryValue(item, resolve), { maxLength: 5 }),
         fc.constant([null]),
         fc.constant([[[[]]]]),
@@ -399,6 +462,13 @@ export function applyMutations(input: Record<string, unknown>, mutations: Mutati
   return out;
 }
 
+const EXTRA_KEY = fc.constantFrom(...EXTRA_KEYS);
+
+/** One of `items` (cheaper to build than `constantFrom`, which the cases do once each). */
+function pick<T>(items: readonly T[]): fc.Arbitrary<T> {
+  return fc.integer({ min: 0, max: items.length - 1 }).map((i) => items[i]!);
+}
+
 /**
  * Up to two mutations of a valid `input`: a boundary value, `null` or removal at a path the schema
  * describes, or an unknown field. `frozen` names the top-level fields left alone (the signed ones).
@@ -408,51 +478,36 @@ export function mutations(
   schema: JsonSchema,
   resolve: (s: JsonSchema) => JsonSchema,
   frozen: ReadonlySet<string>,
-  known: KnownValues = {},
+  known: KnownValues = NOTHING_KNOWN,
 ): fc.Arbitrary<Mutation[]> {
   const targets = pathsOf(input, schema, resolve).filter((t) => !frozen.has(String(t.path[0])));
   const objectPaths: Path[] = [[], ...targets.filter((t) => describesObject(t.schema, resolve)).map((t) => t.path)];
-  const one: fc.Arbitrary<Mutation> =
-    targets.length === 0
-      ? fc.record({
-          kind: fc.constant('extra' as const),
-          path: fc.constant([] as Path),
-          key: fc.constantFrom(...EXTRA_KEYS),
-          value: anyJson,
-        })
-      : fc.oneof(
-          {
-            weight: 6,
-            arbitrary: fc
-              .constantFrom(...targets)
-              .chain((t) =>
-                boundaryValue(t.schema, resolve).map((value): Mutation => ({ kind: 'boundary', path: t.path, value })),
-              ),
-          },
-          {
-            weight: 6,
-            arbitrary: fc.constantFrom(...targets).chain((t) =>
-              edgeValue(t.schema, resolve, known).map((value): Mutation => ({
-                kind: 'boundary',
-                path: t.path,
-                value,
-              })),
-            ),
-          },
-          { weight: 2, arbitrary: fc.constantFrom(...targets).map((t): Mutation => ({ kind: 'null', path: t.path })) },
-          {
-            weight: 1,
-            arbitrary: fc.constantFrom(...targets).map((t): Mutation => ({ kind: 'delete', path: t.path })),
-          },
-          {
-            weight: 2,
-            arbitrary: fc.record({
-              kind: fc.constant('extra' as const),
-              path: fc.constantFrom(...objectPaths),
-              key: fc.constantFrom(...EXTRA_KEYS),
-              value: anyJson,
-            }),
-          },
-        );
+  const extra = fc.record({
+    kind: fc.constant('extra' as const),
+    path: pick(objectPaths),
+    key: EXTRA_KEY,
+    value: anyJson,
+  });
+  if (targets.length === 0) return fc.array(extra, { minLength: 0, maxLength: 2 });
+  const target = pick(targets);
+  // Weighted so that most cases still pass validation (and authentication) and reach the services
+  // and the database: edge values, nulls and unknown fields are accepted, boundary values mostly not.
+  const one: fc.Arbitrary<Mutation> = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: target.chain((t) =>
+        boundaryValue(t.schema, resolve).map((value): Mutation => ({ kind: 'boundary', path: t.path, value })),
+      ),
+    },
+    {
+      weight: 8,
+      arbitrary: target.chain((t) =>
+        edgeValue(t.schema, resolve, known).map((value): Mutation => ({ kind: 'boundary', path: t.path, value })),
+      ),
+    },
+    { weight: 3, arbitrary: target.map((t): Mutation => ({ kind: 'null', path: t.path })) },
+    { weight: 1, arbitrary: target.map((t): Mutation => ({ kind: 'delete', path: t.path })) },
+    { weight: 3, arbitrary: extra },
+  );
   return fc.array(one, { minLength: 0, maxLength: 2 });
 }
