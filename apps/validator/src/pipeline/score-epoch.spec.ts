@@ -9,6 +9,7 @@ import {
   at,
   buildMarket,
   epochResponse,
+  fabricatedListings,
   honestListings,
   AUDIT_SEED,
   hotkeyOf,
@@ -247,6 +248,65 @@ describe('scoreEpochSubmissions: every source down, so the validator abstains fo
     expect(outcome.file.zipcode_rankings.find((zipcode) => zipcode.is_honeypot)!.honeypot_claims).toEqual([
       { hotkey: hotkeyOf('fabricator'), rows: 12 },
     ]);
+  });
+});
+
+describe('scoreEpochSubmissions: invented rows naming a site this validator does not verify', () => {
+  let root: string;
+  let outcome: EpochScoringOutcome;
+  const result = (label: string) => outcome.file.validation_results[hotkeyOf(label)]!;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'resi-validator-unsupported-'));
+    const market = buildMarket(CRAFTED_ZIPCODES);
+    const bucket = join(root, 'bucket');
+    const real = honestListings(market, at('16:10:00'));
+    // Invented homes under redfin URLs: a validator that enabled only realtor cannot look them up.
+    const invented = fabricatedListings('62701', 12, at('17:00:00')).map((listing, index) => ({
+      ...listing,
+      source_url: `https://www.redfin.com/IL/Springfield/100-Phantom-Ave-62701/home/9${index}`,
+    }));
+    const submissions = [
+      await writeUpload(bucket, {
+        label: 'disguised',
+        listings: [...real, ...invented],
+        uploadedAt: at('18:00:00'),
+        uid: 1,
+      }),
+    ];
+    const marketPath = join(root, 'market.json');
+    await writeMarketFeed(marketPath, market);
+    const feed = new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath }));
+    outcome = await scoreEpochSubmissions(
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+      },
+      {
+        workDirectory: join(root, 'work'),
+        fetcher: new LocalObjectFetcher(bucket),
+        verification: {
+          name: 'realtor only',
+          sourceFor: (host) => (host === 'realtor.com' ? feed.sourceFor() : null),
+          fetchZipcode: (source, zipcode) => feed.fetchZipcode(source, zipcode),
+        },
+        duckdb: { threads: 2 },
+      },
+    );
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('gives them no verdict and no penalty, and credits none of them', () => {
+    const disguised = result('disguised');
+    expect(disguised.outcome).toBe('scored');
+    expect(disguised.audit).toMatchObject({ not_found: 0, fabricated: 0, no_verdict: { source_unsupported: 12 } });
+    // Every real row is credited; the 12 invented ones, which nothing verified, are not.
+    expect(disguised.listings!.credited_rows).toBe(disguised.audit!.verified);
+    expect(disguised.listings!.credited_rows).toBe(disguised.listings!.valid_rows - 12);
   });
 });
 

@@ -426,10 +426,14 @@ export class EpochListingsScan {
 
   /**
    * Credits each listing once, to its earliest upload: among the valid rows of the `creditable`
-   * miners that are not `mismatched` or `not_found`, a row is credited iff it is the first (upload
-   * order, then file and row order) to hold its URL key and the first to hold its address key.
-   * Per miner and zipcode: its own distinct listings, those credited, and the listings an earlier
-   * upload held first (overlap). Call after `recordVerdicts` (rows without a verdict count as unaudited).
+   * miners that are not `mismatched`, `not_found` or `source_unsupported`, a row is credited iff it
+   * is the first (upload order, then file and row order) to hold its URL key and the first to hold
+   * its address key. Per miner and zipcode: its own distinct listings, those credited, and the
+   * listings an earlier upload held first (overlap). Call after `recordVerdicts`. A row whose source
+   * failed (`source_unavailable`, `budget_exhausted`) counts as unaudited: the fault is ours. A row
+   * of an audited zipcode naming a site this validator does not verify is not credited (no penalty
+   * either): were it credited, a miner could name such a site on invented rows and carry them past
+   * every audit of the validators that did not enable it.
    */
   async credit(creditable: Iterable<string>): Promise<Map<string, CreditedListings>> {
     const miners = this.indexesOf(creditable);
@@ -448,7 +452,7 @@ export class EpochListingsScan {
       SELECT r.miner_idx, r.zipcode, r.url_key, r.addr_key, ${ORDER_SQL} AS ord
       FROM scan_rows AS r LEFT JOIN scan_verdicts AS v USING (fingerprint)
       WHERE r.flags = 0 AND r.miner_idx IN ${EpochListingsScan.inList(miners)}
-        AND (v.verdict IS NULL OR v.verdict NOT IN ('mismatched', 'not_found'))`);
+        AND (v.verdict IS NULL OR v.verdict NOT IN ('mismatched', 'not_found', 'source_unsupported'))`);
     const rows = await this.session.rows<{
       miner_idx: number;
       zipcode: string;
