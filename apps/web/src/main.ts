@@ -1,5 +1,6 @@
 import type { DashboardEpochResponse, DashboardOverviewResponse, HealthcheckResponse } from '@resi/core';
 import { ApiError, fetchEpoch, fetchHealth, fetchOverview } from './api.js';
+import { copyText } from './clipboard.js';
 import { h, replace } from './dom.js';
 import { ago, count, formatCountdown, percent, shortHotkey, utcTime } from './format.js';
 import { usMap } from './map.js';
@@ -52,13 +53,46 @@ function wideCard(title: string, id: string, ...children: Parameters<typeof h>[2
   return section;
 }
 
-function hotkeyCell(hotkey: string, uid: number | null) {
+/** The operator's label of a hotkey (LABELS_FILE on the API), if it has one. */
+const labelOf = (hotkey: string): string | undefined => state.overview?.labels[hotkey];
+
+/** A button that copies the full hotkey; it says whether that worked until the next refresh. */
+function copyButton(hotkey: string): HTMLElement {
+  const button = h('button', {
+    type: 'button',
+    class: 'copy',
+    'aria-label': `Copy hotkey ${hotkey}`,
+    title: 'Copy the full hotkey',
+  });
+  button.textContent = 'copy';
+  button.addEventListener('click', () => {
+    void copyText(hotkey).then((copied) => {
+      button.textContent = copied ? 'copied' : 'copy failed';
+      button.dataset.copied = String(copied);
+    });
+  });
+  return button;
+}
+
+/**
+ * A miner as the dashboard shows it everywhere: the operator's label (plain text, isolated, cut to
+ * fit) when there is one, always beside the uid and the short hotkey, whose title is the full
+ * hotkey, and a copy button. A label never stands in for the uid or hotkey.
+ */
+function minerTag(hotkey: string, uid: number | null): HTMLElement {
+  const label = labelOf(hotkey);
   return h(
-    'td',
-    { title: hotkey, class: 'mono' },
-    uid === null ? '' : h('span', { class: 'uid' }, `#${uid}`),
-    shortHotkey(hotkey),
+    'span',
+    { class: 'miner-tag' },
+    label ? h('bdi', { class: 'label', title: label }, label) : null,
+    uid === null ? null : h('span', { class: 'uid' }, `#${uid}`),
+    h('span', { class: 'mono hotkey', title: hotkey }, shortHotkey(hotkey)),
+    copyButton(hotkey),
   );
+}
+
+function hotkeyCell(hotkey: string, uid: number | null) {
+  return h('td', { class: 'miner' }, minerTag(hotkey, uid));
 }
 
 function epochCard(o: DashboardOverviewResponse): HTMLElement {
@@ -224,7 +258,7 @@ function resultsCards(o: DashboardOverviewResponse): ResultsCards {
                 { class: g.resultsSha256 === consensus.consensusSha256 ? 'agreed' : '' },
                 h('code', { title: g.resultsSha256 }, g.resultsSha256.slice(0, 12)),
                 ` · ${g.validators.length} validator${g.validators.length === 1 ? '' : 's'}: `,
-                g.validators.map((v) => h('span', { class: 'mono', title: v }, `${shortHotkey(v)} `)),
+                g.validators.map((v) => minerTag(v, null)),
               ),
             ),
           ),
@@ -261,6 +295,7 @@ function resultsCards(o: DashboardOverviewResponse): ResultsCards {
         ),
   );
   // The biggest markets first (honeypots are never listed: nothing public singles them out).
+  const uids = new Map(results.miners.map((m) => [m.hotkey, m.uid]));
   const board = [...results.zipcodes].sort((a, b) => b.expectedListings - a.expectedListings);
   const boardRows = board.map((z) => {
     const [winner, second] = z.ranking;
@@ -269,9 +304,9 @@ function resultsCards(o: DashboardOverviewResponse): ResultsCards {
       {},
       h('td', { class: 'mono' }, z.zipcode),
       h('td', { class: 'num' }, count(z.expectedListings)),
-      h('td', { class: 'mono', title: winner?.hotkey ?? '' }, winner ? shortHotkey(winner.hotkey) : '—'),
+      winner ? hotkeyCell(winner.hotkey, uids.get(winner.hotkey) ?? null) : h('td', {}, '—'),
       h('td', { class: 'num' }, winner ? `${count(winner.creditedListings)} · ${percent(winner.zipcodeScore, 0)}` : ''),
-      h('td', { class: 'mono', title: second?.hotkey ?? '' }, second ? shortHotkey(second.hotkey) : '—'),
+      second ? hotkeyCell(second.hotkey, uids.get(second.hotkey) ?? null) : h('td', {}, '—'),
     );
   });
   const boardCard = wideCard(

@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dashboardEpochResponseSchema, type EpochScoringContext, type MinerEvidence, type Neuron } from '@resi/core';
 import type { Browser, Page } from 'playwright-core';
@@ -65,6 +67,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
   let page: Page;
   let url: string;
   let validatorHotkeys: string[];
+  let labelsDir: string;
 
   beforeAll(async () => {
     // The page under test is the current source, built exactly as `npm run build` builds it.
@@ -73,6 +76,10 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
     const validators = await Promise.all([makeIdentity(), makeIdentity()]);
     validatorHotkeys = validators.map((v) => v.hotkey);
     clock = new ShiftedClock(new Date(EPOCH_START.getTime() + 60_000));
+    // The operator's label file, read by the real API at start.
+    labelsDir = mkdtempSync(join(tmpdir(), 'resi-labels-'));
+    const labelsFile = join(labelsDir, 'labels.json');
+    writeFileSync(labelsFile, JSON.stringify({ [ALICE]: 'Acme Mining (EU)', [BOB]: 'bob-lab' }));
     sut = await createTestApi({
       now: EPOCH_START,
       neurons: [
@@ -82,7 +89,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
         minerNeuron(DAVE, 13),
         minerNeuron(EVE, 14),
       ],
-      env: SHORT_EPOCHS,
+      env: { ...SHORT_EPOCHS, LABELS_FILE: labelsFile },
       overrides: { clock },
     });
     await sut.app.listen(0, '127.0.0.1');
@@ -95,6 +102,7 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
   afterAll(async () => {
     await browser?.close();
     await sut?.close();
+    if (labelsDir) rmSync(labelsDir, { recursive: true, force: true });
   });
 
   const currentEpoch = async () =>
@@ -140,6 +148,17 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
     await expect.poll(() => page.locator('#miners tbody tr').count(), POLL).toBe(3);
     expect(await page.locator('#miners').textContent()).toContain('#11');
     expect(await page.locator('#health-status').textContent()).toMatch(/ok|degraded/);
+
+    // Alice by the operator's label, beside her uid and short hotkey; the full hotkey on hover.
+    const alice = page.locator('#miners tbody tr', { hasText: '#11' }).locator('.miner-tag');
+    expect(await alice.locator('.label').textContent()).toBe('Acme Mining (EU)');
+    expect(await alice.locator('.uid').textContent()).toBe('#11');
+    expect(await alice.locator('.hotkey').textContent()).toBe(`${ALICE.slice(0, 4)}…${ALICE.slice(-4)}`);
+    expect(await alice.locator('.hotkey').getAttribute('title')).toBe(ALICE);
+    // A miner without a label shows no label; every hotkey shown has its copy button.
+    expect(await page.locator('#miners tbody tr', { hasText: '#13' }).locator('.label').count()).toBe(0);
+    expect(await page.locator('#miners .hotkey').count()).toBe(3);
+    expect(await page.locator('#miners button.copy').count()).toBe(3);
 
     await page.screenshot({ path: `${ARTIFACTS}active.png`, fullPage: true });
     console.log(`dashboard: first paint with data in ${Math.round(loadMs)} ms`);
@@ -238,6 +257,29 @@ describe.skipIf(!hasChromium)(`dashboard in Chromium (${CHROMIUM})`, { timeout: 
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     expect(overflow).toBeLessThanOrEqual(0);
     await page.screenshot({ path: `${ARTIFACTS}phone.png`, fullPage: true });
+  });
+
+  it('copies the full hotkey: through the Clipboard API, and through the fallback where it is missing', async () => {
+    const context = page.context();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+    await page.setViewportSize({ width: 1360, height: 900 });
+    const copy = page.getByRole('button', { name: `Copy hotkey ${BOB}` }).first();
+    await copy.click();
+    await expect.poll(() => copy.textContent(), POLL).toBe('copied');
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(BOB);
+
+    // No Clipboard API (an old browser, a plain-http page): the selected-text fallback copies it.
+    const bare = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    await bare.addInitScript(
+      "Object.defineProperty(navigator, 'clipboard', { value: undefined }); window.__copied = []; " +
+        "document.addEventListener('copy', () => window.__copied.push(String(document.getSelection())));",
+    );
+    await bare.goto(`${url}/?refresh=1`);
+    const fallback = bare.getByRole('button', { name: `Copy hotkey ${ALICE}` }).first();
+    await fallback.click();
+    await expect.poll(() => fallback.textContent(), POLL).toBe('copied');
+    expect(await bare.evaluate<string[]>('window.__copied')).toEqual([ALICE]);
+    await bare.close();
   });
 });
 
