@@ -31,6 +31,7 @@ export interface LeaderboardRow {
 const CAUGHT_CODES: ReadonlySet<string> = new Set([
   'honeypot_listings',
   'fabricated_listings',
+  'modified_after_grace',
   'late_upload',
   'uploaded_after_grace',
   'upload_before_epoch',

@@ -3,8 +3,9 @@ import { REWARD_DECIMALS, roundTo } from './score-components.js';
 /**
  * Credibility (PROTOCOL.md §8): the weights a validator sets are a moving average of the miners'
  * epoch reward shares, not one epoch alone. A glitch or one missed epoch costs an honest miner
- * `alpha` of its credibility, which it wins back over the next epochs; a proven fabrication or a
- * honeypot claim zeroes it and keeps it at zero for `penaltyEpochs` more epochs.
+ * `alpha` of its credibility, which it wins back over the next epochs; a proven fabrication (the
+ * audit's, or a listed file changed or removed after the grace end: `FABRICATION_REJECTION_CODES`)
+ * or a honeypot claim zeroes it and keeps it at zero for `penaltyEpochs` more epochs.
  */
 
 export interface CredibilityParams {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CREDIBILITY_DEFAULTS, applyCredibility, credibilityMinersOf } from './credibility.js';
 import { mayBeCredited, scoreEpoch } from './epoch-scoring.js';
 import {
   ALICE,
@@ -144,6 +145,52 @@ describe('scoreEpoch: other rules', () => {
       }),
     ]);
     expect(sheet.miners[0]).toMatchObject({ outcome: 'rejected', notes: [{ code: 'uploaded_after_grace' }] });
+  });
+
+  it('treats a file changed or removed after the grace end as fabrication: score 0, credibility 0 and the penalty', () => {
+    const honest = miner(BOB, 2, {
+      uploadedAtMs: at('18:00:00'),
+      listings: listings({ credited: { '10001': 100 } }),
+      audit: audited(100, 100),
+    });
+    const tampered = miner(ALICE, 1, {
+      uploadedAtMs: at('17:00:00'),
+      listings: listings({ credited: { '10001': 100 } }),
+      audit: audited(100, 100),
+      rejection: {
+        code: 'modified_after_grace',
+        message: 'listings.parquet changed after the grace end: listed ETag "a" and 10 bytes, found ETag "b" and 12 bytes',
+      },
+    });
+    const sheet = scoreEpoch(CONTEXT, [honest, tampered]);
+    const alice = sheet.miners.find((result) => result.hotkey === ALICE)!;
+    expect(alice).toMatchObject({
+      outcome: 'fabricated',
+      score: { total_score: 0 },
+      weight: 0,
+      placings: [],
+      notes: [{ code: 'modified_after_grace' }],
+    });
+    expect(mayBeCredited(tampered, CONTEXT)).toBe(false);
+    expect(sheet.miners.find((result) => result.hotkey === BOB)).toMatchObject({ outcome: 'scored' });
+
+    const before = {
+      lastEpochId: '2025-09-30T16-00-00',
+      miners: { [ALICE]: { ema: 0.5, uid: 1, penaltyEpochsLeft: 0, lastEpochId: '2025-09-30T16-00-00' } },
+    };
+    const after = applyCredibility(before, {
+      epochId: CONTEXT.epochId,
+      abstained: false,
+      miners: credibilityMinersOf(sheet),
+    }).state;
+    expect(after.miners[ALICE]).toMatchObject({ ema: 0, penaltyEpochsLeft: CREDIBILITY_DEFAULTS.penaltyEpochs });
+    // Proven from storage, not from a source: it stands in an epoch the validator abstains for.
+    const abstainedEpoch = applyCredibility(before, {
+      epochId: CONTEXT.epochId,
+      abstained: true,
+      miners: credibilityMinersOf(sheet),
+    }).state;
+    expect(abstainedEpoch.miners[ALICE]).toMatchObject({ ema: 0, penaltyEpochsLeft: CREDIBILITY_DEFAULTS.penaltyEpochs });
   });
 
   it('treats a miner without listings as no upload', () => {

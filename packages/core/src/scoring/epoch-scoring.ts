@@ -74,8 +74,16 @@ export const MINER_REJECTION_CODES = [
   'row_count_mismatch',
   'uploaded_after_grace',
   'over_upload_cap',
+  'modified_after_grace',
 ] as const;
 export type MinerRejectionCode = (typeof MINER_REJECTION_CODES)[number];
+
+/**
+ * Refusals that prove the miner tampered with its upload: an upload is final at the grace end, so
+ * a listed file changed or removed after it is fabrication. They carry fabrication's outcome
+ * (`fabricated`: score 0, and credibility 0 for `penaltyEpochs` epochs), not a plain refusal's.
+ */
+export const FABRICATION_REJECTION_CODES: ReadonlySet<MinerRejectionCode> = new Set(['modified_after_grace']);
 
 /** A refusal with the sentence that explains it. */
 export interface MinerRejection {
@@ -230,7 +238,11 @@ interface MinerDraft {
   readonly notes: MinerNote[];
 }
 
-function unscored(evidence: MinerEvidence, outcome: 'rejected' | 'abstained', reason: MinerNote): MinerDraft {
+function unscored(
+  evidence: MinerEvidence,
+  outcome: 'rejected' | 'fabricated' | 'abstained',
+  reason: MinerNote,
+): MinerDraft {
   return {
     evidence,
     outcome,
@@ -278,7 +290,10 @@ export function mayBeCredited(
 }
 
 function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): MinerDraft {
-  if (evidence.rejection) return unscored(evidence, 'rejected', evidence.rejection);
+  if (evidence.rejection) {
+    const proven = FABRICATION_REJECTION_CODES.has(evidence.rejection.code);
+    return unscored(evidence, proven ? 'fabricated' : 'rejected', evidence.rejection);
+  }
   if (evidence.abstention) return unscored(evidence, 'abstained', evidence.abstention);
   const { listings } = evidence;
   if (listings === null || evidence.uploadedAtMs === null) {
