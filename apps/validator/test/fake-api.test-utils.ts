@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { type AddressInfo } from 'node:net';
@@ -145,7 +146,9 @@ export class FakeApi {
     if (request.method === 'GET' && url.pathname.startsWith('/objects/')) {
       try {
         const bytes = await readFile(join(this.bucketRoot, decodeURIComponent(url.pathname.slice('/objects/'.length))));
-        response.writeHead(200, { 'content-length': bytes.length });
+        // As S3 answers a GET: the object's ETag (its MD5, quoted) and length.
+        const etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
+        response.writeHead(200, { 'content-length': bytes.length, etag });
         response.end(bytes);
       } catch {
         response.writeHead(404).end();

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { StoredObject } from '@resi/core';
 
-/** Streams a stored object's bytes. */
+/**
+ * Streams a listed object's bytes, after checking that storage still holds the object listed
+ * (`checkListedObject`): a fetcher never hands out bytes of another object under the same key.
+ */
 export interface ObjectFetcher {
   open(object: StoredObject, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
 }
@@ -16,9 +20,63 @@ export class TransientFetchError extends Error {
   override readonly name = 'TransientFetchError';
 }
 
-/** Storage says the object does not exist (404, NoSuchKey): the miner declared a file it did not upload. */
+/**
+ * Storage says a listed object does not exist (404, NoSuchKey): the miner removed it after the
+ * listing, which is taken at or after the grace end.
+ */
 export class MissingObjectError extends Error {
   override readonly name = 'MissingObjectError';
+}
+
+/**
+ * Storage answers for a listed key with another object than the one listed (its ETag or size
+ * differ): the miner overwrote it after the listing, which is taken at or after the grace end.
+ */
+export class ModifiedObjectError extends Error {
+  override readonly name = 'ModifiedObjectError';
+}
+
+/** An ETag as comparable text: no weak prefix (`W/`), no quotes, lowercase. */
+export function normaliseEtag(etag: string): string {
+  return etag
+    .trim()
+    .replace(/^W\//i, '')
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
+}
+
+/** What storage answered for an object; null where it did not say. */
+export interface FoundObject {
+  readonly etag: string | null;
+  readonly size: number | null;
+}
+
+/**
+ * Throws {@link ModifiedObjectError} when what storage answered is not the object listed: its
+ * ETag (normalised, see {@link normaliseEtag}) or its size differ. What storage did not say is
+ * not compared, so a storage without ETags never condemns a miner.
+ */
+export function checkListedObject(object: StoredObject, found: FoundObject): void {
+  const etagDiffers = found.etag !== null && normaliseEtag(found.etag) !== normaliseEtag(object.etag);
+  const sizeDiffers = found.size !== null && found.size !== object.size;
+  if (!etagDiffers && !sizeDiffers) return;
+  const name = object.key.slice(object.key.lastIndexOf('/') + 1);
+  const listed = [`ETag ${normaliseEtag(object.etag)}`, `${object.size} bytes`];
+  const now = [
+    found.etag === null ? undefined : `ETag ${normaliseEtag(found.etag)}`,
+    found.size === null ? undefined : `${found.size} bytes`,
+  ].filter((part) => part !== undefined);
+  throw new ModifiedObjectError(
+    `${name} changed after the grace end: listed with ${listed.join(' and ')}, storage now holds ${now.join(' and ')}`,
+  );
+}
+
+/** The size a response declares for its body, when the body is the stored bytes as they are. */
+function declaredSize(response: Response): number | null {
+  const encoding = response.headers.get('content-encoding');
+  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') return null;
+  const length = response.headers.get('content-length');
+  return length !== null && /^\d+$/.test(length.trim()) ? Number(length) : null;
 }
 
 /** Fetches through the object's presigned GET URL (PROTOCOL.md §6). */
@@ -39,24 +97,41 @@ export class HttpObjectFetcher implements ObjectFetcher {
       // 403 (an expired or refused URL), 5xx, 429, ...: the validator's trouble, not the upload's.
       throw new TransientFetchError(message);
     }
+    try {
+      checkListedObject(object, { etag: response.headers.get('etag'), size: declaredSize(response) });
+    } catch (error) {
+      await response.body.cancel();
+      throw error;
+    }
     return response.body;
   }
 }
 
+/** The single-part S3 ETag of a file (its MD5). */
+async function fileMd5(path: string, signal: AbortSignal): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(path, { signal })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
 /**
  * Reads objects from a local directory laid out like the bucket (`<root>/<key>`): for tests, the
- * benchmark and validators that mirror the bucket themselves.
+ * benchmark and validators that mirror the bucket themselves. The file's size, and its MD5 where
+ * the listed ETag is a single-part one, are checked against the listing as storage's would be.
  */
 export class LocalObjectFetcher implements ObjectFetcher {
   constructor(private readonly root: string) {}
 
   async open(object: StoredObject, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
     const path = `${this.root}/${object.key}`;
+    let size: number;
     try {
-      await access(path);
+      size = (await stat(path)).size;
     } catch {
       throw new MissingObjectError(`${object.key} does not exist`);
     }
+    const singlePart = /^[0-9a-f]{32}$/.test(normaliseEtag(object.etag));
+    checkListedObject(object, { etag: singlePart && size === object.size ? await fileMd5(path, signal) : null, size });
     return createReadStream(path, { signal });
   }
 }

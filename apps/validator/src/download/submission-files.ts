@@ -19,7 +19,7 @@ import {
 } from '@resi/core';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { MissingObjectError, type ObjectFetcher } from './object-fetcher.js';
+import { ModifiedObjectError, type ObjectFetcher } from './object-fetcher.js';
 import {
   DEFAULT_DOWNLOAD_LIMITS,
   type DownloadLimits,
@@ -27,6 +27,7 @@ import {
   DownloadRefusal,
   downloadVerified,
   type ExpectedObject,
+  listedObjectRefusal,
   MinerTimeLimitExceeded,
 } from './verified-download.js';
 
@@ -111,14 +112,25 @@ async function readSmallObject(
       const signal = deadline ? AbortSignal.any([deadline, timeout]) : timeout;
       for await (const chunk of await fetcher.open(object, signal)) {
         received += chunk.byteLength;
-        if (received > limit) throw refuse('invalid_metadata', `metadata.json is larger than ${limit} bytes`);
+        // The listed size is within `limit` (checked before), so neither bound is ever passed unread.
+        if (received > Math.min(limit, object.size)) {
+          throw new ModifiedObjectError(
+            `metadata.json changed after the grace end: listed with ${object.size} bytes, storage now serves more`,
+          );
+        }
         chunks.push(chunk);
+      }
+      if (received !== object.size) {
+        throw new ModifiedObjectError(
+          `metadata.json changed after the grace end: listed with ${object.size} bytes, storage now serves ${received}`,
+        );
       }
       return Buffer.concat(chunks);
     } catch (error) {
       if (error instanceof Refusal) throw error;
       if (deadline?.aborted) throw deadline.reason as Error;
-      if (error instanceof MissingObjectError) throw refuse('missing_metadata', 'metadata.json is not in storage');
+      const changed = listedObjectRefusal(error, 'metadata.json');
+      if (changed) throw refuse(changed.code, changed.message);
       if (attempt >= limits.attempts) {
         throw new DownloadFailure(`metadata.json could not be downloaded: ${(error as Error).message}`);
       }

@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredObject } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MissingObjectError, type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
+import {
+  HttpObjectFetcher,
+  LocalObjectFetcher,
+  MissingObjectError,
+  type ObjectFetcher,
+  TransientFetchError,
+} from './object-fetcher.js';
 import { DownloadFailure, type DownloadLimits, DownloadRefusal, downloadVerified } from './verified-download.js';
 
 const CONTENT = Buffer.from('PAR1 pretend parquet bytes PAR1');
@@ -91,7 +99,10 @@ describe('downloadVerified', () => {
     const refusal = await refusalOf(
       downloadVerified(fetcher, object(150), { bytes: 150 }, join(directory, 'grows.parquet'), LIMITS),
     );
-    expect(refusal.code).toBe('size_mismatch');
+    expect(refusal.code).toBe('modified_after_grace');
+    expect(refusal.message).toBe(
+      'listings.parquet changed after the grace end: listed with 150 bytes, storage now serves more',
+    );
     expect(fetcher.served).toBeLessThanOrEqual(200);
     expect(await readdir(directory)).not.toContain('grows.parquet');
   });
@@ -132,11 +143,128 @@ describe('downloadVerified', () => {
     expect(down.opened).toBe(3);
   });
 
-  it("refuses a declared object storage does not have as the miner's missing file", async () => {
+  it('refuses a listed object storage no longer has as removed after the grace end', async () => {
     const missing: ObjectFetcher = { open: () => Promise.reject(new MissingObjectError('HTTP 404')) };
     const refusal = await refusalOf(
       downloadVerified(missing, object(), { bytes: CONTENT.length }, join(directory, 'missing'), LIMITS),
     );
-    expect(refusal.code).toBe('missing_file');
+    expect(refusal.code).toBe('modified_after_grace');
+    expect(refusal.message).toBe(
+      'listings.parquet is listed for the epoch but storage no longer has it: removed after the grace end',
+    );
+  });
+});
+
+describe('downloadVerified: storage must still hold the object listed at the grace end', () => {
+  const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+  const CHANGED = Buffer.from(CONTENT).fill(0x21, 5, 6);
+  const LONGER = Buffer.concat([CONTENT, Buffer.from('and a few more rows')]);
+  const HTTP_LIMITS: DownloadLimits = { maxFileBytes: 1024, attempts: 3, timeoutMs: 300 };
+  let directory: string;
+  let server: Server;
+  let base: string;
+  const requests = new Map<string, number>();
+
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'resi-listed-'));
+    server = createServer((request, response) => {
+      const path = request.url ?? '/';
+      requests.set(path, (requests.get(path) ?? 0) + 1);
+      const serve = (body: Buffer, etag: string | null) => {
+        response.writeHead(200, { 'content-length': body.length, ...(etag === null ? {} : { etag }) });
+        response.end(body);
+      };
+      if (path === '/same') return serve(CONTENT, `"${md5(CONTENT)}"`);
+      if (path === '/weak') return serve(CONTENT, `W/"${md5(CONTENT).toUpperCase()}"`);
+      if (path === '/no-etag') return serve(CONTENT, null);
+      if (path === '/changed') return serve(CHANGED, `"${md5(CHANGED)}"`);
+      if (path === '/longer') return serve(LONGER, `"${md5(LONGER)}"`);
+      if (path === '/gone') {
+        response.writeHead(404, { 'content-type': 'application/xml' });
+        return response.end('<Error><Code>NoSuchKey</Code></Error>');
+      }
+      if (path === '/expired') return response.writeHead(403).end('<Error><Code>AccessDenied</Code></Error>');
+      if (path === '/broken') return response.writeHead(500).end();
+      // '/silent': never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  const listed = (path: string): StoredObject => ({ ...object(), etag: `"${md5(CONTENT)}"`, url: `${base}${path}` });
+  const download = (path: string) =>
+    downloadVerified(
+      new HttpObjectFetcher(),
+      listed(path),
+      { bytes: CONTENT.length, sha256: SHA256 },
+      join(directory, path.slice(1)),
+      HTTP_LIMITS,
+    );
+  const outcomeOf = (promise: Promise<unknown>) =>
+    promise.then(
+      () => 'accepted',
+      (error: unknown) => (error instanceof DownloadRefusal ? error : (error as Error)),
+    );
+
+  it('accepts the same bytes, ETag compared without quotes, weak prefix or case; without an ETag the size and digest decide', async () => {
+    expect(await download('/same')).toBe(SHA256);
+    expect(await download('/weak')).toBe(SHA256);
+    expect(await download('/no-etag')).toBe(SHA256);
+  });
+
+  it('refuses changed bytes of the same size as modified after the grace end, naming listed and found ETags, without retrying', async () => {
+    const refusal = await outcomeOf(download('/changed'));
+    expect(refusal).toBeInstanceOf(DownloadRefusal);
+    expect(refusal).toMatchObject({
+      code: 'modified_after_grace',
+      message: `listings.parquet changed after the grace end: listed with ETag ${md5(CONTENT)} and ${CONTENT.length} bytes, storage now holds ETag ${md5(CHANGED)} and ${CHANGED.length} bytes`,
+    });
+    expect(requests.get('/changed')).toBe(1);
+  });
+
+  it('refuses a longer file as modified after the grace end', async () => {
+    const refusal = await outcomeOf(download('/longer'));
+    expect(refusal).toMatchObject({ code: 'modified_after_grace' });
+    expect((refusal as Error).message).toContain(
+      `${CONTENT.length} bytes, storage now holds ETag ${md5(LONGER)} and ${LONGER.length} bytes`,
+    );
+  });
+
+  it('refuses a listed object answered 404 as removed after the grace end', async () => {
+    const refusal = await outcomeOf(download('/gone'));
+    expect(refusal).toMatchObject({
+      code: 'modified_after_grace',
+      message: 'listings.parquet is listed for the epoch but storage no longer has it: removed after the grace end',
+    });
+  });
+
+  it("gives no verdict for a 500, a 403 (an expired URL) or a timeout, after retrying: the validator's fault", async () => {
+    for (const path of ['/broken', '/expired', '/silent']) {
+      const failure = await outcomeOf(download(path));
+      expect(failure, path).toBeInstanceOf(DownloadFailure);
+      expect(requests.get(path), path).toBe(3);
+    }
+  });
+
+  it('checks a local mirror the same way: an overwritten file is refused, the listed one accepted', async () => {
+    const root = join(directory, 'bucket');
+    const key = object().key;
+    await mkdir(join(root, key, '..'), { recursive: true });
+    await writeFile(join(root, key), CONTENT);
+    const local = new LocalObjectFetcher(root);
+    const expected = { bytes: CONTENT.length, sha256: SHA256 };
+    const entry = listed('/unused');
+    expect(await downloadVerified(local, entry, expected, join(directory, 'local-ok'), LIMITS)).toBe(SHA256);
+    await writeFile(join(root, key), CHANGED);
+    const refusal = await outcomeOf(downloadVerified(local, entry, expected, join(directory, 'local-changed'), LIMITS));
+    expect(refusal).toMatchObject({ code: 'modified_after_grace' });
+    await rm(join(root, key));
+    const removed = await outcomeOf(downloadVerified(local, entry, expected, join(directory, 'local-gone'), LIMITS));
+    expect(removed).toMatchObject({ code: 'modified_after_grace' });
   });
 });

@@ -4,14 +4,17 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { once } from 'node:events';
 import type { StoredObject } from '@resi/core';
-import { MissingObjectError, type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
+import { MissingObjectError, ModifiedObjectError, type ObjectFetcher, TransientFetchError } from './object-fetcher.js';
 
-/** Why a downloaded object is not the file the miner declared: the miner's fault (`MinerRejectionCode`s). */
+/**
+ * Why a downloaded object is not the file the miner declared, or no longer the one listed: the
+ * miner's fault (`MinerRejectionCode`s).
+ */
 export class DownloadRefusal extends Error {
   override readonly name = 'DownloadRefusal';
 
   constructor(
-    readonly code: 'file_too_large' | 'size_mismatch' | 'sha256_mismatch' | 'missing_file',
+    readonly code: 'file_too_large' | 'size_mismatch' | 'sha256_mismatch' | 'modified_after_grace',
     message: string,
   ) {
     super(message);
@@ -60,10 +63,27 @@ export interface ExpectedObject {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * The refusal for a listed object storage no longer holds, or holds changed (ETag or size), or
+ * `undefined` for any other error. The listing is taken at or after the grace end, when an upload
+ * is final, so either is the miner's doing after it: `modified_after_grace`.
+ */
+export function listedObjectRefusal(error: unknown, name: string): DownloadRefusal | undefined {
+  if (error instanceof ModifiedObjectError) return new DownloadRefusal('modified_after_grace', error.message);
+  if (error instanceof MissingObjectError) {
+    return new DownloadRefusal(
+      'modified_after_grace',
+      `${name} is listed for the epoch but storage no longer has it: removed after the grace end`,
+    );
+  }
+  return undefined;
+}
+
+/**
  * Downloads `object` to `path` and proves it is the expected file: refused without a request when
- * the declared or stored size exceeds the limit or disagree; streamed with a running SHA-256 and
- * aborted as soon as it grows past the declared size, so an oversize file is never read whole;
- * then size and digest compared. Written to a temporary name and renamed, so a crash never leaves
+ * the declared or stored size exceeds the limit or disagree; opened only while storage still holds
+ * the listed object (its ETag and size, else `modified_after_grace`); streamed with a running
+ * SHA-256 and aborted as soon as it grows past the listed size, so an oversize file is never read
+ * whole; then size and digest compared. Written to a temporary name and renamed, so a crash never leaves
  * a half file under the real name. Transient failures are retried with backoff.
  * @returns the SHA-256 of the bytes.
  */
@@ -94,7 +114,7 @@ export async function downloadVerified(
   for (let attempt = 1; ; attempt++) {
     try {
       if (deadline?.aborted) throw deadline.reason as Error;
-      const sha256 = await streamToFile(fetcher, object, expected.bytes, partial, limits.timeoutMs, name, deadline);
+      const sha256 = await streamToFile(fetcher, object, object.size, partial, limits.timeoutMs, name, deadline);
       if (expected.sha256 !== undefined && sha256 !== expected.sha256) {
         throw new DownloadRefusal(
           'sha256_mismatch',
@@ -107,9 +127,8 @@ export async function downloadVerified(
       await rm(partial, { force: true });
       if (deadline?.aborted) throw deadline.reason as Error;
       if (error instanceof DownloadRefusal) throw error;
-      if (error instanceof MissingObjectError) {
-        throw new DownloadRefusal('missing_file', `${name} is listed in metadata.json but storage does not have it`);
-      }
+      const changed = listedObjectRefusal(error, name);
+      if (changed) throw changed;
       if (attempt >= limits.attempts) {
         throw new DownloadFailure(`${name} could not be downloaded: ${(error as Error).message}`);
       }
@@ -145,14 +164,18 @@ async function streamToFile(
       received += chunk.byteLength;
       if (received > limit) {
         controller.abort();
-        throw new DownloadRefusal('size_mismatch', `${name} is longer than the ${limit} bytes declared`);
+        throw new ModifiedObjectError(
+          `${name} changed after the grace end: listed with ${limit} bytes, storage now serves more`,
+        );
       }
       hash.update(chunk);
       if (!out.write(chunk)) await once(out, 'drain');
     }
     if (writeError) throw writeError;
     if (received !== limit) {
-      throw new DownloadRefusal('size_mismatch', `${name} is ${received} bytes, ${limit} were declared`);
+      throw new ModifiedObjectError(
+        `${name} changed after the grace end: listed with ${limit} bytes, storage now serves ${received}`,
+      );
     }
     return hash.digest('hex');
   } catch (error) {

@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseValidationResultsFile } from '@resi/core';
+import { minerObjectKey, parseValidationResultsFile } from '@resi/core';
 import { FileListingSource } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CRAFTED_ZIPCODES,
+  EPOCH_ID,
   at,
   buildMarket,
   epochResponse,
@@ -349,7 +350,27 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
         claimedRows: 150,
         uid: 3,
       }),
+      await writeUpload(bucket, {
+        label: 'overwriter',
+        listings: honestListings(market, at('16:50:00')),
+        uploadedAt: at('18:10:00'),
+        uid: 5,
+      }),
+      await writeUpload(bucket, {
+        label: 'remover',
+        listings: honestListings(market, at('16:55:00')),
+        uploadedAt: at('18:20:00'),
+        uid: 6,
+      }),
     ];
+    // After the grace end, once the seed is out: one miner re-uploads a subset, one removes a file.
+    await writeUpload(bucket, {
+      label: 'overwriter',
+      listings: honestListings(market, at('16:50:00')).slice(0, 150),
+      uploadedAt: at('21:00:00'),
+      uid: 5,
+    });
+    await rm(join(bucket, minerObjectKey(hotkeyOf('remover'), EPOCH_ID, 'listings.parquet')));
     const marketPath = join(root, 'market.json');
     await writeMarketFeed(marketPath, market);
     const local = new LocalObjectFetcher(bucket);
@@ -369,6 +390,7 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
           lastEpochId: '2025-10-01T12-00-00',
           miners: {
             [hotkeyOf('unreachable')]: { ema: 0.2, uid: 4, penaltyEpochsLeft: 0, lastEpochId: '2025-10-01T12-00-00' },
+            [hotkeyOf('overwriter')]: { ema: 0.5, uid: 5, penaltyEpochsLeft: 0, lastEpochId: '2025-10-01T12-00-00' },
           },
         },
       },
@@ -406,6 +428,37 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
     });
     // An honest miner's credibility moves by alpha towards its share (all of the epoch's reward here).
     expect(result('split').credibility).toEqual({ uid: 1, before: 0, after: 0.3, penalty_epochs_left: 0 });
+  });
+
+  it('treats a file changed or removed after the listing as fabrication: score 0, credibility 0 and the penalty', () => {
+    expect(result('overwriter')).toMatchObject({
+      outcome: 'fabricated',
+      weight: 0,
+      score: { total_score: 0 },
+      listings: null,
+      audit: null,
+      credibility: { before: 0.5, after: 0, penalty_epochs_left: 4 },
+      reasons: [
+        {
+          code: 'modified_after_grace',
+          message: expect.stringMatching(
+            /^metadata\.json changed after the grace end: listed with ETag [0-9a-f]{32} and \d+ bytes, storage now holds \d+ bytes$/,
+          ) as string,
+        },
+      ],
+    });
+    expect(result('remover')).toMatchObject({
+      outcome: 'fabricated',
+      weight: 0,
+      credibility: { before: 0, after: 0, penalty_epochs_left: 4 },
+      reasons: [
+        {
+          code: 'modified_after_grace',
+          message: 'listings.parquet is listed for the epoch but storage no longer has it: removed after the grace end',
+        },
+      ],
+    });
+    expect(outcome.file.summary.fabricated_miners).toBe(2);
   });
 
   it('refuses an upload missing a part metadata.json lists', () => {

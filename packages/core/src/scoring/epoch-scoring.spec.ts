@@ -159,7 +159,8 @@ describe('scoreEpoch: other rules', () => {
       audit: audited(100, 100),
       rejection: {
         code: 'modified_after_grace',
-        message: 'listings.parquet changed after the grace end: listed ETag "a" and 10 bytes, found ETag "b" and 12 bytes',
+        message:
+          'listings.parquet changed after the grace end: listed ETag "a" and 10 bytes, found ETag "b" and 12 bytes',
       },
     });
     const sheet = scoreEpoch(CONTEXT, [honest, tampered]);
@@ -190,7 +191,10 @@ describe('scoreEpoch: other rules', () => {
       abstained: true,
       miners: credibilityMinersOf(sheet),
     }).state;
-    expect(abstainedEpoch.miners[ALICE]).toMatchObject({ ema: 0, penaltyEpochsLeft: CREDIBILITY_DEFAULTS.penaltyEpochs });
+    expect(abstainedEpoch.miners[ALICE]).toMatchObject({
+      ema: 0,
+      penaltyEpochsLeft: CREDIBILITY_DEFAULTS.penaltyEpochs,
+    });
   });
 
   it('treats a miner without listings as no upload', () => {
