@@ -84,8 +84,15 @@ export interface EpochScoringOutcome {
   readonly evidence: readonly MinerEvidence[];
   /** Credibility after this epoch: keep `state` for the next one. */
   readonly credibility: CredibilityUpdate;
-  /** The audit: feeds asked for and what they answered, distinct rows verified. */
-  readonly audit: { readonly feeds: AuditVerification['feeds']; readonly rowsVerified: number };
+  /**
+   * The audit: feeds asked for and what they answered, distinct rows given a verdict, and of them
+   * those verified among the listings closed since the epoch began.
+   */
+  readonly audit: {
+    readonly feeds: AuditVerification['feeds'];
+    readonly rowsVerified: number;
+    readonly rowsVerifiedClosed: number;
+  };
   readonly timings: EpochScoringTimings;
 }
 
@@ -216,12 +223,14 @@ export async function scoreEpochSubmissions(
     // Without a revealed seed nothing is audited (the validator abstains for the epoch).
     const verification: AuditVerification =
       initial.audit.seed === null
-        ? { verdicts: new Map(), trueCounts: new Map(), feeds: [] }
+        ? { verdicts: new Map(), trueCounts: new Map(), feeds: [], verifiedClosed: 0 }
         : await verifyAuditRows(rows, options.verification, {
             concurrency: options.verificationConcurrency ?? 16,
             auditSeed: initial.audit.seed,
           });
     for (const feed of verification.feeds) log(`audit ${feed.zipcode} at ${feed.source}: ${feed.outcome}`);
+    if (verification.verifiedClosed > 0)
+      log(`audit: ${verification.verifiedClosed} rows verified among the listings closed since the epoch began`);
     timings.verification = now() - started;
 
     started = now();
@@ -264,7 +273,11 @@ export async function scoreEpochSubmissions(
       sheet,
       evidence,
       credibility,
-      audit: { feeds: verification.feeds, rowsVerified: verification.verdicts.size },
+      audit: {
+        feeds: verification.feeds,
+        rowsVerified: verification.verdicts.size,
+        rowsVerifiedClosed: verification.verifiedClosed,
+      },
       timings,
     };
   } finally {

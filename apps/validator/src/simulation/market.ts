@@ -1,13 +1,15 @@
-import { type Listing, PROPERTY_TYPES } from '@resi/core';
-import type { SourceCandidate, ZipcodeListingFeed } from '../verification/verification-source.js';
+import { type ClosedListingFacts, type Listing, PROPERTY_TYPES } from '@resi/core';
+import type { ClosedCandidate, ListingSource } from '@resi/sources';
 import { type Random, randomOf } from './random.js';
 
 /**
  * The simulated market: listing sites as independent miners and a validator see them, moving
- * over time. Listings arrive and leave (a steady turnover), prices are cut now and then, and
- * active listings go pending. What any scrape returns is a pure function of the seed, the zipcode
- * and the instant, so two miners scraping minutes apart collect slightly different data, and the
- * validator, fetching after the grace period, sees a market that moved again.
+ * over time. Listings arrive and leave (a steady turnover: most sell, some are withdrawn), prices
+ * are cut now and then, and active listings go pending. What any scrape returns is a pure
+ * function of the seed, the zipcode and the instant, so two miners scraping minutes apart collect
+ * slightly different data, and the validator, fetching after the grace period, sees a market that
+ * moved again. The validator reaches it as a `ListingSource` ({@link SimulatedMarket.source}):
+ * homes for sale, and the recently-closed search production verification asks every site for.
  */
 
 export const HOUR_MS = 3_600_000;
@@ -38,8 +40,11 @@ export interface MarketOptions {
   readonly untilMs: number;
 }
 
-/** How long a closed listing stays in a verification query's answer (a sold-in-the-last-day filter). */
-export const RECENTLY_CLOSED_MS = DAY_MS;
+/** The listing host of the market's source URLs: the site its source answers for. */
+export const MARKET_LISTING_HOST = 'realtor.com';
+
+/** Share of listings that leave the market withdrawn (off the market) rather than sold. */
+const WITHDRAWN_SHARE = 0.15;
 
 export const DEFAULT_MARKET_DRIFT = {
   listingsPerZipcode: [25, 70] as const,
@@ -61,12 +66,24 @@ interface MarketListing {
   readonly propertyType: Listing['property_type'];
   readonly mlsId: string | null;
   readonly sourceUrl: string;
+  /** How it leaves the market at `delistedAtMs`: sold (at its sale price) or withdrawn. */
+  readonly closing: { readonly kind: 'sold'; readonly salePrice: number } | { readonly kind: 'off_market' };
 }
 
 const STREETS = ['Oak', 'Maple', 'Cedar', 'Pine', 'Elm', 'Walnut', 'Lake', 'Hill', 'Park', 'Main', 'Church', 'Mill'];
 const SUFFIXES = ['St', 'Ave', 'Rd', 'Ln', 'Dr', 'Ct', 'Way', 'Pl'];
 
-function generateZipcodeListings(random: Random, zipcode: string, size: number, options: MarketOptions) {
+/**
+ * A zipcode's listings over the simulated period. How each one closes is drawn from `closings`,
+ * a stream of its own, so the listings miners scrape do not depend on it.
+ */
+function generateZipcodeListings(
+  random: Random,
+  closings: Random,
+  zipcode: string,
+  size: number,
+  options: MarketOptions,
+) {
   const listings: MarketListing[] = [];
   const lifetime = options.meanLifetimeMs;
   // Arrivals at size/lifetime per ms keep about `size` listings on the market (Little's law).
@@ -82,12 +99,16 @@ function generateZipcodeListings(random: Random, zipcode: string, size: number, 
     }
     const beds = random.int(1, 6);
     const id = `${zipcode}${String(index).padStart(5, '0')}`;
+    const withdrawn = closings() < WITHDRAWN_SHARE;
+    // A sale closes within a few percent of the last asking price, either way.
+    const saleFactor = closings.between(0.96, 1.04);
+    const basePrice = Math.round(random.between(120_000, 1_400_000) / 1000) * 1000;
     listings.push({
       zipcode,
       listedAtMs: atMs,
       delistedAtMs: atMs + staysMs,
       pendingAtMs: atMs + random.between(0.6, 1.2) * staysMs,
-      basePrice: Math.round(random.between(120_000, 1_400_000) / 1000) * 1000,
+      basePrice,
       priceCuts,
       address: `${random.int(10, 9999)} ${random.pick(STREETS)} ${random.pick(SUFFIXES)}, Unit ${index}, Springfield ${zipcode}`,
       bedrooms: random() < 0.05 ? null : beds,
@@ -96,24 +117,41 @@ function generateZipcodeListings(random: Random, zipcode: string, size: number, 
       propertyType: random.pick(PROPERTY_TYPES),
       mlsId: random() < 0.25 ? null : `MLS-${id}`,
       sourceUrl: `https://www.realtor.com/realestateandhomes-detail/M${id}`,
+      closing: withdrawn
+        ? { kind: 'off_market' }
+        : { kind: 'sold', salePrice: Math.round((askingPriceAt({ basePrice, priceCuts }, atMs + staysMs) * saleFactor) / 1000) * 1000 },
     });
   }
   return listings;
 }
 
-function listingAt(listing: MarketListing, atMs: number): Listing {
+/** The asking price at `atMs`: the base price less the cuts made by then. */
+function askingPriceAt(listing: Pick<MarketListing, 'basePrice' | 'priceCuts'>, atMs: number): number {
   let price = listing.basePrice;
   for (const cut of listing.priceCuts) if (cut.atMs <= atMs) price = Math.round(price * cut.factor);
+  return price;
+}
+
+const dayOf = (atMs: number) => new Date(atMs).toISOString().slice(0, 10);
+
+/**
+ * A listing as the site shows it at `atMs`. Once closed: sold at its sale price, or, withdrawn,
+ * as it last stood on the market (the site no longer lists it for sale).
+ */
+function listingAt(listing: MarketListing, atMs: number): Listing {
+  const closed = atMs >= listing.delistedAtMs;
+  const sold = closed && listing.closing.kind === 'sold';
+  const lastOnMarketMs = Math.min(atMs, listing.delistedAtMs);
   return {
     address: listing.address,
     zipcode: listing.zipcode,
-    price,
+    price: listing.closing.kind === 'sold' && sold ? listing.closing.salePrice : askingPriceAt(listing, lastOnMarketMs),
     bedrooms: listing.bedrooms,
     bathrooms: listing.bathrooms,
     sqft: listing.sqft,
-    listing_date: new Date(listing.listedAtMs).toISOString().slice(0, 10),
+    listing_date: dayOf(listing.listedAtMs),
     property_type: listing.propertyType,
-    listing_status: atMs >= listing.delistedAtMs ? 'sold' : atMs >= listing.pendingAtMs ? 'pending' : 'active',
+    listing_status: sold ? 'sold' : lastOnMarketMs >= listing.pendingAtMs ? 'pending' : 'active',
     // A closed listing's days on market stop at its close.
     days_on_market: Math.floor((Math.min(atMs, listing.delistedAtMs) - listing.listedAtMs) / DAY_MS),
     mls_id: listing.mlsId,
@@ -144,7 +182,15 @@ export class SimulatedMarket {
       zipcodes.push({ zipcode, empty, estimate });
       this.listings.set(
         zipcode,
-        empty ? [] : generateZipcodeListings(randomOf(`${options.seed}:market:${zipcode}`), zipcode, size, options),
+        empty
+          ? []
+          : generateZipcodeListings(
+              randomOf(`${options.seed}:market:${zipcode}`),
+              randomOf(`${options.seed}:closings:${zipcode}`),
+              zipcode,
+              size,
+              options,
+            ),
       );
     }
     this.zipcodes = zipcodes;
@@ -158,15 +204,22 @@ export class SimulatedMarket {
   }
 
   /**
-   * What a validator's verification query returns at `atMs`: the listings on the market, plus those
-   * that closed within {@link RECENTLY_CLOSED_MS} (status `sold`), as realtor.com, Zillow and Redfin
-   * keep answering for recently sold homes. A listing an honest miner scraped and that closed
-   * before the check is therefore found, moved forward to sold, not missing.
+   * What the site's recently-closed searches return at `atMs` (realtor.com's sold and off-market
+   * searches): the listings of `zipcode` that left the market on or after the day `since`
+   * (YYYY-MM-DD) and by `atMs`, each as the site shows it now, with how and when it closed and its
+   * last asking price.
    */
-  verificationListingsAt(zipcode: string, atMs: number): Listing[] {
+  recentlyClosedAt(zipcode: string, since: string, atMs: number): ClosedCandidate[] {
     return (this.listings.get(zipcode) ?? [])
-      .filter((listing) => listing.listedAtMs <= atMs && atMs < listing.delistedAtMs + RECENTLY_CLOSED_MS)
-      .map((listing) => listingAt(listing, atMs));
+      .filter((listing) => listing.delistedAtMs <= atMs && dayOf(listing.delistedAtMs) >= since)
+      .map((listing) => {
+        const closed: ClosedListingFacts = {
+          status: listing.closing.kind,
+          closedOn: dayOf(listing.delistedAtMs),
+          listPrice: askingPriceAt(listing, listing.delistedAtMs),
+        };
+        return { listing: listingAt(listing, atMs), closed };
+      });
   }
 
   /**
@@ -196,22 +249,34 @@ export class SimulatedMarket {
   }
 
   /**
-   * The site as the validator's verification fetches it: every page of a zipcode as it stands at
-   * `atMs()` when asked. `down` makes every request fail as a blocked or unreachable site does.
+   * The site as a `ListingSource`, the way production verification (`SourceFeeds`) reaches a
+   * listing site: every page of a zipcode's homes for sale, and its listings closed since the day
+   * asked, as they stand at `atMs()` when asked (the site's present, whatever clock the caller
+   * keeps). `down` fails every request as a blocked or unreachable site does; `closedDown` fails
+   * only the recently-closed searches.
    */
-  feed(atMs: () => number, options: { down?: boolean } = {}): ZipcodeListingFeed {
+  source(atMs: () => number, options: { down?: boolean; closedDown?: boolean } = {}): ListingSource {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const market = this;
+    const unavailable = () => new Error('market: HTTP 503 Service Unavailable (the site is down)');
     return {
       name: 'market',
-      async *fetchZipcode({ zipcode }): AsyncIterable<SourceCandidate[]> {
-        if (options.down) throw new Error('market: HTTP 503 Service Unavailable (the site is down)');
-        const rows = market.verificationListingsAt(zipcode, atMs());
-        for (let offset = 0; offset < rows.length; offset += 200) {
-          await Promise.resolve();
-          yield rows.slice(offset, offset + 200);
-        }
+      async *fetchZipcode({ zipcode }) {
+        if (options.down) throw unavailable();
+        yield* pages(market.listingsAt(zipcode, atMs()));
+      },
+      async *fetchRecentlyClosed({ zipcode, since }) {
+        if (options.down || options.closedDown) throw unavailable();
+        yield* pages(market.recentlyClosedAt(zipcode, since, atMs()));
       },
     };
+  }
+}
+
+/** A site's answer a page of 200 at a time. */
+async function* pages<T>(rows: readonly T[]): AsyncIterable<T[]> {
+  for (let offset = 0; offset < rows.length; offset += 200) {
+    await Promise.resolve();
+    yield rows.slice(offset, offset + 200);
   }
 }

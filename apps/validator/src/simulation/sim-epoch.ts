@@ -16,7 +16,8 @@ import {
   writeListingsParquet,
   epochAuditSeed,
 } from '@resi/core';
-import { HOUR_MS } from './market.js';
+import { SourceFeeds } from '@resi/sources';
+import { HOUR_MS, MARKET_LISTING_HOST, type SimulatedMarket } from './market.js';
 
 /** One simulated epoch: 4 hours, a 15-minute grace period, the zipcodes every miner is assigned. */
 export interface SimEpoch {
@@ -54,6 +55,28 @@ export function simEpochAt(
     graceEndMs: startMs + EPOCH_MS + GRACE_MS,
     zipcodes,
   };
+}
+
+/** When the simulation's validator audits an epoch: ten minutes after its grace end. */
+export function auditInstantOf(epoch: Pick<SimEpoch, 'graceEndMs'>): number {
+  return epoch.graceEndMs + 10 * 60_000;
+}
+
+/**
+ * The simulation validator's verification: production's `SourceFeeds` over the market's site, as
+ * a validator enables a source for its listing host, with its wall clock at `atMs` (the audit
+ * instant). The pipeline's `startEpoch` sets the recently-closed window from the epoch's start,
+ * so rows are judged by the one rule production applies.
+ */
+export function simSourceFeeds(
+  market: SimulatedMarket,
+  atMs: number,
+  options: { readonly down?: boolean; readonly closedDown?: boolean } = {},
+): SourceFeeds {
+  const clock = () => atMs;
+  return new SourceFeeds([{ source: market.source(clock, options), listingHosts: [MARKET_LISTING_HOST] }], {
+    wallClock: clock,
+  });
 }
 
 /** A deterministic SS58 hotkey per simulated miner. */

@@ -4,16 +4,17 @@ import { type CredibilityState, EMPTY_CREDIBILITY, type StoredObject, type Valid
 import { LocalObjectFetcher, type ObjectFetcher, TransientFetchError } from '../download/object-fetcher.js';
 import { scoreEpochSubmissions } from '../pipeline/score-epoch.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
-import { ZipcodeFeedAuditSources } from '../verification/verification-source.js';
 import { DEFAULT_MARKET_DRIFT, SimulatedMarket } from './market.js';
 import { type SimRole, simulationCast } from './miners.js';
 import { randomOf } from './random.js';
 import {
   type SimEpoch,
   type UploadPlan,
+  auditInstantOf,
   simEpochAt,
   simEpochResponse,
   simHotkey,
+  simSourceFeeds,
   simSubmissionsResponse,
   writePlannedUpload,
 } from './sim-epoch.js';
@@ -22,7 +23,8 @@ import {
  * The adversarial simulation (`npm run sim`): a market that drifts, honest miners scraping it
  * independently, the adversaries, and one validator running the real pipeline
  * (`scoreEpochSubmissions`: Parquet written with core's writer, downloaded through an object
- * fetcher, scanned with DuckDB, verified against the market as it stands after the grace period)
+ * fetcher, scanned with DuckDB, verified through production's source feeds against the market as it
+ * stands after the grace period: its homes for sale and its listings closed since the epoch began)
  * epoch after epoch. Each adversary is run a second time as its honest self (its counterfactual)
  * with everything else unchanged, and the whole run once more without faults, so a fault's cost
  * to honest miners can be read off. Everything follows from the seed.
@@ -100,6 +102,11 @@ export interface EpochRecord {
   readonly index: number;
   readonly id: string;
   readonly miners: ReadonlyMap<string, MinerEpochRecord>;
+  /**
+   * Audited rows (distinct, every miner's) verified among the listings that closed since the
+   * epoch began: real listings that went off the market between a scrape and the audit.
+   */
+  readonly rowsVerifiedClosed: number;
 }
 
 /** The weight each hotkey gets from one epoch's results, before normalisation and burn. */
@@ -204,8 +211,8 @@ export async function runEpochs(
     for (const plan of plans.values()) submissions.push(await writePlannedUpload(bucket, epoch, plan));
     const sourceDown = run.faults && index === options.sourceDownEpoch;
     const downloadFails = run.faults && index === options.downloadFailureEpoch;
-    const validatorAtMs = epoch.graceEndMs + 10 * 60_000;
     const local = new LocalObjectFetcher(bucket);
+    const verification = simSourceFeeds(market, auditInstantOf(epoch), { down: sourceDown });
     const outcome = await scoreEpochSubmissions(
       {
         epoch: simEpochResponse(epoch),
@@ -216,11 +223,11 @@ export async function runEpochs(
       {
         workDirectory: join(root, 'work'),
         fetcher: downloadFails ? new FailingDownloads(local, simHotkey(DOWNLOAD_FAULT_VICTIM)) : local,
-        verification: new ZipcodeFeedAuditSources(market.feed(() => validatorAtMs, { down: sourceDown })),
+        verification,
         downloadLimits: { maxFileBytes: 64 * 1024 * 1024, attempts: 2, timeoutMs: 10_000 },
         duckdb: { threads: 1 },
       },
-    );
+    ).finally(() => verification.close());
     await rm(root, { recursive: true, force: true });
     credibility = outcome.credibility.state;
     const weights = weightRule(outcome.file);
@@ -237,7 +244,7 @@ export async function runEpochs(
         flags: flagsOf(result),
       });
     }
-    records.push({ index, id: epoch.id, miners });
+    records.push({ index, id: epoch.id, miners, rowsVerifiedClosed: outcome.audit.rowsVerifiedClosed });
     options.log?.(
       `${run.name}: epoch ${index + 1}/${options.epochs} (${epoch.id}) scored: ${Object.entries(outcome.timings)
         .map(([stage, ms]: [string, number]) => `${stage} ${Math.round(ms)} ms`)
@@ -289,6 +296,8 @@ export interface SimulationReport {
     readonly flags: readonly string[];
   }[];
   readonly faults: readonly FaultSummary[];
+  /** Audited rows of the run with faults verified among recently closed listings, over every epoch. */
+  readonly rowsVerifiedClosed: number;
   /** Every epoch of the run with faults, as the results files said it. */
   readonly main: readonly EpochRecord[];
 }
@@ -376,7 +385,8 @@ export async function runSimulation(options: SimulationOptions, weights?: Weight
       }),
     });
   }
-  return { seed: options.seed, epochs: options.epochs, roles, honestFlags, faults, main };
+  const rowsVerifiedClosed = main.reduce((sum, record) => sum + record.rowsVerifiedClosed, 0);
+  return { seed: options.seed, epochs: options.epochs, roles, honestFlags, faults, rowsVerifiedClosed, main };
 }
 
 const percent = (value: number) => `${(value * 100).toFixed(2)}%`;
@@ -438,6 +448,10 @@ export function formatSimulationReport(report: SimulationReport): string {
     report.honestFlags.length === 0
       ? 'honest miners flagged: none'
       : `honest miners flagged: ${report.honestFlags.map((flag) => `${flag.label} in epoch ${flag.epoch} (${flag.flags.join(', ')})`).join('; ')}`,
+  );
+  out.push(
+    `audited rows verified among listings closed since their epoch began: ${report.rowsVerifiedClosed} ` +
+      `(in ${report.main.filter((record) => record.rowsVerifiedClosed > 0).length}/${report.epochs} epochs)`,
   );
   for (const fault of report.faults) {
     out.push(

@@ -97,6 +97,14 @@ export function verdictAgainstFeed(
   listing: Listing,
   feed: FeedIndex,
 ): 'verified' | 'mismatched' | 'not_found' | 'source_unavailable' {
+  return judgeAgainstFeed(listing, feed).verdict;
+}
+
+/** {@link verdictAgainstFeed}, and whether the row was judged among the recently-closed listings. */
+function judgeAgainstFeed(
+  listing: Listing,
+  feed: FeedIndex,
+): { verdict: 'verified' | 'mismatched' | 'not_found' | 'source_unavailable'; closed: boolean } {
   const keys = lookupKeys(listing);
   if (feed.closed && 'byKey' in feed.closed) {
     for (const key of keys) {
@@ -108,17 +116,18 @@ export function verdictAgainstFeed(
           entry.closed,
           feed.closed.since,
         );
-        return comparison.accurate ? 'verified' : 'mismatched';
+        return { verdict: comparison.accurate ? 'verified' : 'mismatched', closed: true };
       }
     }
   }
   for (const key of keys) {
     const candidate = feed.byKey.get(key);
     if (candidate) {
-      return compareWithVerifiedListing(listing, verifiedValuesOf(candidate)).accurate ? 'verified' : 'mismatched';
+      const { accurate } = compareWithVerifiedListing(listing, verifiedValuesOf(candidate));
+      return { verdict: accurate ? 'verified' : 'mismatched', closed: false };
     }
   }
-  return feed.closed && 'unavailable' in feed.closed ? 'source_unavailable' : 'not_found';
+  return { verdict: feed.closed && 'unavailable' in feed.closed ? 'source_unavailable' : 'not_found', closed: false };
 }
 
 /** `120 listings`, `120 listings, 9 closed since 2025-09-29`, or `120 listings, recently closed unavailable: …`. */
@@ -138,6 +147,8 @@ export interface AuditVerification {
   readonly trueCounts: Map<string, number>;
   /** Each feed asked for, in (source, zipcode) order: what it answered. */
   readonly feeds: { readonly source: string; readonly zipcode: string; readonly outcome: string }[];
+  /** Of the verdicts, the rows verified among the listings closed since the epoch began. */
+  readonly verifiedClosed: number;
 }
 
 /**
@@ -180,6 +191,7 @@ export async function verifyAuditRows(
   });
   const feedsByKey = new Map(wanted.map((key, index) => [key, answers[index]!]));
   const verdicts = new Map<bigint, RowVerdict>();
+  let verifiedClosed = 0;
   for (const { row, source, withinBudget } of routed) {
     if (!withinBudget) verdicts.set(row.fingerprint, 'budget_exhausted');
     else if (source === null) {
@@ -189,10 +201,12 @@ export async function verifyAuditRows(
       verdicts.set(row.fingerprint, isSubnetListingHost(host) ? 'source_unsupported' : 'not_found');
     } else {
       const feed = feedsByKey.get(`${source}\u0000${row.listing.zipcode}`)!;
-      verdicts.set(
-        row.fingerprint,
-        feed instanceof Error ? 'source_unavailable' : verdictAgainstFeed(row.listing, feed),
-      );
+      if (feed instanceof Error) verdicts.set(row.fingerprint, 'source_unavailable');
+      else {
+        const judged = judgeAgainstFeed(row.listing, feed);
+        verdicts.set(row.fingerprint, judged.verdict);
+        if (judged.closed && judged.verdict === 'verified') verifiedClosed += 1;
+      }
     }
   }
   const trueCounts = new Map<string, number>();
@@ -206,5 +220,10 @@ export async function verifyAuditRows(
       outcome: feed instanceof Error ? `unavailable: ${feed.message}` : describeFeed(feed),
     };
   });
-  return { verdicts, trueCounts: new Map([...trueCounts].sort(([a], [b]) => (a < b ? -1 : 1))), feeds };
+  return {
+    verdicts,
+    trueCounts: new Map([...trueCounts].sort(([a], [b]) => (a < b ? -1 : 1))),
+    feeds,
+    verifiedClosed,
+  };
 }
