@@ -46,9 +46,10 @@ async function audit(atMs: number, options: { closedDown?: boolean } = {}) {
   }
 }
 
-/** Whether the site still lists the row's listing for sale at the audit. */
-const stillForSale = (listing: Listing) =>
-  market.listingsAt(listing.zipcode, auditAtMs).some((now) => now.source_url === listing.source_url);
+/** Whether the site lists the row's listing for sale at `atMs` (by default, at the audit). */
+const forSaleAt = (listing: Listing, atMs: number) =>
+  market.listingsAt(listing.zipcode, atMs).some((now) => now.source_url === listing.source_url);
+const stillForSale = (listing: Listing) => forSaleAt(listing, auditAtMs);
 
 const closedListing = (listing: Listing) =>
   market
@@ -103,9 +104,11 @@ describe('the simulated market through SourceFeeds', () => {
     // Rows scraped three days before the epoch: many of those listings closed before its window.
     const { rows, verdictOf } = await audit(epoch.startMs - 3 * DAY_MS);
     const since = recentlyClosedSince(epoch.startMs);
+    const sinceMs = Date.parse(`${since}T00:00:00Z`);
     const gone = rows.filter((row) => !stillForSale(row.listing));
-    const before = gone.filter((row) => closedListing(row.listing) === undefined);
-    const within = gone.filter((row) => closedListing(row.listing) !== undefined);
+    // Off the market before the window's first day, or closed within it.
+    const before = gone.filter((row) => !forSaleAt(row.listing, sinceMs));
+    const within = gone.filter((row) => forSaleAt(row.listing, sinceMs));
     expect(before.length).toBeGreaterThan(0);
     expect(within.length).toBeGreaterThan(0);
     for (const row of before) expect(verdictOf(row), `${row.listing.source_url} (since ${since})`).toBe('not_found');

@@ -119,7 +119,10 @@ function generateZipcodeListings(
       sourceUrl: `https://www.realtor.com/realestateandhomes-detail/M${id}`,
       closing: withdrawn
         ? { kind: 'off_market' }
-        : { kind: 'sold', salePrice: Math.round((askingPriceAt({ basePrice, priceCuts }, atMs + staysMs) * saleFactor) / 1000) * 1000 },
+        : {
+            kind: 'sold',
+            salePrice: Math.round((askingPriceAt({ basePrice, priceCuts }, atMs + staysMs) * saleFactor) / 1000) * 1000,
+          },
     });
   }
   return listings;
