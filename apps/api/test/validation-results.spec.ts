@@ -24,6 +24,7 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
   let validators: TestIdentity[];
   let context: EpochScoringContext;
   let evidence: MinerEvidence[];
+  let unaudited: string;
 
   const report = (who: TestIdentity, resultsSha256: string, fields: Record<string, unknown> = {}) => {
     const timestamp = Math.floor(sut.clock.now().getTime() / 1000);
@@ -67,6 +68,13 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
     };
     // One miner finds twice the expected listings everywhere real; claims in honeypots are absent.
     const credited = new Map(zipcodes.filter((z) => !z.isHoneypot).map((z) => [z.zipcode, z.expectedListings * 2]));
+    // The audit checked every real zipcode but one, and the site agreed with the miner there.
+    unaudited = [...credited.keys()].sort().at(-1)!;
+    const checked = [...credited].filter(([zipcode]) => zipcode !== unaudited).sort(([a], [b]) => (a < b ? -1 : 1));
+    context = {
+      ...context,
+      audit: { ...context.audit, zipcodes: checked.map(([zipcode]) => zipcode), trueCounts: new Map(checked) },
+    };
     const rows = [...credited.values()].reduce((sum, n) => sum + n, 0);
     evidence = [
       {
@@ -114,7 +122,7 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
     expect(res.json<{ message: string }>().message).toContain(file.results_sha256);
   });
 
-  it("records a matching report, and folds each real zipcode's consensus count into its expected count once validators holding most of the stake agree", async () => {
+  it("records a matching report, and folds each audited zipcode's consensus count into its expected count once validators holding most of the stake agree", async () => {
     const file = resultsFileFor(context, evidence, validators[0]!.hotkey);
     const res = await report(validators[0]!, file.results_sha256);
     expect(res.statusCode).toBe(200);
@@ -133,7 +141,8 @@ describe('POST /api/v1/validation-results and GET /api/v1/epochs/{epochId}/conse
     expect((await report(validators[1]!, file.results_sha256)).json()).toMatchObject({ matchingReports: 2 });
     for (const zipcode of context.zipcodes) {
       const row = await historyOf(zipcode.zipcode);
-      if (zipcode.isHoneypot) {
+      // Honeypots and the zipcode nobody checked report no count: an unverified count never moves an estimate.
+      if (zipcode.isHoneypot || zipcode.zipcode === unaudited) {
         expect(row).toBeUndefined();
         continue;
       }

@@ -22,7 +22,7 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
 
   it('lists miners in hotkey order and zipcodes in zipcode order', () => {
     expect(sheet.miners.map((result) => result.hotkey)).toEqual([FERDIE, DAVE, BOB, CHARLIE, ALICE, EVE]);
-    expect(sheet.zipcodes.map((zipcode) => zipcode.zipcode)).toEqual(['10001', '10002', '99999']);
+    expect(sheet.zipcodes.map((zipcode) => zipcode.zipcode)).toEqual(['10001', '10002', '10003', '99999']);
   });
 
   it('gives the honest complete miner 1 on every component', () => {
@@ -62,7 +62,7 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
       placings: [],
     });
     expect(charlie.notes.map((note) => note.code)).toEqual(['late_upload', 'overlap_with_earlier_uploads']);
-    expect(charlie.notes[1]!.message).toContain('400 listings had been uploaded earlier');
+    expect(charlie.notes[1]!.message).toContain('600 listings had been uploaded earlier');
   });
 
   it('zeroes the fabricator and says why', () => {
@@ -97,7 +97,7 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
   it('pays each zipcode pool in proportion to the listings credited there, times the miner score', () => {
     // 10001 (pool 0.25): only Alice is credited -> 1 x 100/100.
     // 10002 (pool 0.75): Alice 300 and Bob 50 of 350 -> 300/350 and 0.928454 x 50/350.
-    const [z10001, z10002, honeypot] = sheet.zipcodes;
+    const [z10001, z10002, z10003, honeypot] = sheet.zipcodes;
     expect(z10001!.pool).toBe(0.25);
     expect(z10001!.ranking.map((entry) => [entry.hotkey, entry.creditedListings, entry.share, entry.reward])).toEqual([
       [ALICE, 100, 1, 0.25],
@@ -108,13 +108,14 @@ describe('scoreEpoch: six crafted miners worked by hand', () => {
     ]);
     expect(z10002!.ranking[0]!.reward).toBe(0.642857143);
     expect(z10002!.ranking[1]!.reward).toBeCloseTo(0.0994772145, 9);
-    // The audited zipcode reports the source's true count, the other the most listings one rewarded miner had.
+    // Audited zipcodes report the source's true count; 10003, not audited, pays nothing and reports no count.
     expect([z10001!.audited, z10001!.observedListings, z10002!.audited, z10002!.observedListings]).toEqual([
       true,
       100,
-      false,
+      true,
       300,
     ]);
+    expect(z10003).toMatchObject({ audited: false, pool: 0, observedListings: null, ranking: [] });
     expect(honeypot).toMatchObject({
       pool: 0,
       ranking: [],
@@ -294,16 +295,55 @@ describe('scoreEpoch: other rules', () => {
   });
 
   it('measures completeness against the true count where the zipcode was audited', () => {
-    const padded = (trueCount: number) =>
-      scoreEpoch({ ...CONTEXT, audit: { ...CONTEXT.audit, trueCounts: new Map([['10001', trueCount]]) } }, [
-        miner(ALICE, 1, {
-          uploadedAtMs: at('19:00:00'),
-          listings: listings({ credited: { '10001': 60, '10002': 300 } }),
-          audit: audited(60, 60),
-        }),
-      ]).miners[0]!.completeness;
+    const padded = (trueCount: number, own: Record<string, number> = { '10001': 60, '10002': 300 }) =>
+      scoreEpoch(
+        {
+          ...CONTEXT,
+          audit: {
+            ...CONTEXT.audit,
+            trueCounts: new Map([
+              ['10001', trueCount],
+              ['10002', 300],
+            ]),
+          },
+        },
+        [
+          miner(ALICE, 1, {
+            uploadedAtMs: at('19:00:00'),
+            listings: listings({ credited: own }),
+            audit: audited(60, 60),
+          }),
+        ],
+      ).miners[0]!.completeness;
     // 60 of a true 60 is band 1; against the estimate of 100 it would be 0.
     expect(padded(60)).toEqual({ coverage: 1, targets: 1 });
     expect(padded(100)).toEqual({ coverage: 1, targets: 0.5 });
+    // Padding 10003, which nobody checked, adds nothing: completeness is measured where the epoch pays.
+    expect(padded(60, { '10001': 60, '10002': 300, '10003': 200 })).toEqual({ coverage: 1, targets: 1 });
+    expect(padded(60, { '10001': 60, '10003': 200 })).toEqual({ coverage: 0.5, targets: 0.5 });
+  });
+
+  it('pays only where the audit checked: an unaudited zipcode, or an audited one whose source gave no verdict, pays nothing', () => {
+    const only = (trueCounts: ReadonlyMap<string, number>) =>
+      scoreEpoch({ ...CONTEXT, audit: { ...CONTEXT.audit, trueCounts } }, [
+        miner(ALICE, 1, {
+          uploadedAtMs: at('19:00:00'),
+          listings: listings({ credited: { '10001': 100, '10002': 300, '10003': 200 } }),
+          audit: audited(100, 100),
+        }),
+      ]).zipcodes.map((zipcode) => [zipcode.zipcode, zipcode.audited, zipcode.pool, zipcode.ranking.length]);
+    expect(only(CONTEXT.audit.trueCounts)).toEqual([
+      ['10001', true, 0.25, 1],
+      ['10002', true, 0.75, 1],
+      ['10003', false, 0, 0],
+      ['99999', false, 0, 0],
+    ]);
+    // 10002's source did not answer: its share goes to 10001, the one zipcode checked.
+    expect(only(new Map([['10001', 100]]))).toEqual([
+      ['10001', true, 1, 1],
+      ['10002', false, 0, 0],
+      ['10003', false, 0, 0],
+      ['99999', false, 0, 0],
+    ]);
   });
 });

@@ -18,7 +18,10 @@ export const EVE = '5HGjWAeFDfFCWPsjFQdVV2Msvz2XtMktvgocEZcCj68kUMaw';
 
 export const at = (time: string) => Date.parse(`2025-10-01T${time}Z`);
 
-/** Two real zipcodes (pools 0.25 and 0.75) and one honeypot; 10001 audited, with 100 true listings. */
+/**
+ * Three real zipcodes and one honeypot. 10001 and 10002 audited with 100 and 300 true listings
+ * (pools 0.25 and 0.75); 10003 not audited, so it pays nothing.
+ */
 export const CONTEXT: EpochScoringContext = {
   epochId: '2025-10-01T16-00-00',
   nonce: 'abcdef0123456789',
@@ -29,11 +32,15 @@ export const CONTEXT: EpochScoringContext = {
     { zipcode: '10002', expectedListings: 300, isHoneypot: false },
     { zipcode: '99999', expectedListings: 50, isHoneypot: true },
     { zipcode: '10001', expectedListings: 100, isHoneypot: false },
+    { zipcode: '10003', expectedListings: 200, isHoneypot: false },
   ],
   audit: {
     seed: 'a'.repeat(64),
-    zipcodes: ['10001'],
-    trueCounts: new Map([['10001', 100]]),
+    zipcodes: ['10001', '10002'],
+    trueCounts: new Map([
+      ['10001', 100],
+      ['10002', 300],
+    ]),
     abstention: null,
   },
 };
@@ -94,13 +101,14 @@ export function miner(hotkey: string, uid: number | null, fields: Partial<MinerE
 }
 
 /**
- * Six crafted miners: Alice honest and complete, first to upload most listings; Bob honest but
+ * Six crafted miners: Alice honest and complete (200 listings in 10003 too, which pays nothing),
+ * first to upload most listings; Bob honest but
  * partial with 10 invalid rows, credited only for the 50 listings of 10002 nobody uploaded before
  * him; Charlie as Alice but uploading in the grace period, after her, so credited nothing; Dave a
  * fabricator in the honeypot; Eve a copier of Alice; Ferdie with a corrupt file.
  */
 export function craftedMiners(): MinerEvidence[] {
-  const own = { '10001': 100, '10002': 300 };
+  const own = { '10001': 100, '10002': 300, '10003': 200 };
   return [
     miner(ALICE, 1, {
       uploadedAtMs: at('19:00:00'),
@@ -126,7 +134,7 @@ export function craftedMiners(): MinerEvidence[] {
     }),
     miner(CHARLIE, 3, {
       uploadedAtMs: at('20:05:00'),
-      listings: listings({ own, credited: {}, overlapRows: 400 }),
+      listings: listings({ own, credited: {}, overlapRows: 600 }),
       audit: audited(100, 100),
     }),
     miner(DAVE, 4, {
@@ -144,7 +152,7 @@ export function craftedMiners(): MinerEvidence[] {
     }),
     miner(EVE, 5, {
       uploadedAtMs: at('19:45:00'),
-      listings: listings({ own, credited: {}, overlapRows: 400 }),
+      listings: listings({ own, credited: {}, overlapRows: 600 }),
       audit: audited(100, 100),
     }),
     miner(FERDIE, 6, {

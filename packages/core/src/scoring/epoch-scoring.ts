@@ -47,6 +47,18 @@ export interface EpochAudit {
   readonly abstention: ScoringReason | null;
 }
 
+/**
+ * Whether the epoch pays for listings in `zipcode`: a real zipcode the audit drew whose source
+ * answered (it has a true count). Only there is every row checked, so only there is anything
+ * credited, rewarded or measured for completeness; the other zipcodes' share of the reward goes
+ * to these. A miner cannot know before the seed is revealed which zipcodes pay, so it must
+ * deliver real listings everywhere, and a row nobody checked never earns.
+ */
+export function paysIn(context: Pick<EpochScoringContext, 'zipcodes' | 'audit'>, zipcode: string): boolean {
+  if (!context.audit.trueCounts.has(zipcode) || !context.audit.zipcodes.includes(zipcode)) return false;
+  return context.zipcodes.some((candidate) => candidate.zipcode === zipcode && !candidate.isHoneypot);
+}
+
 /** The epoch facts scoring needs. */
 export interface EpochScoringContext extends SubmissionWindow {
   readonly epochId: string;
@@ -196,13 +208,14 @@ export interface ZipcodeResult {
   readonly zipcode: string;
   readonly expectedListings: number;
   readonly isHoneypot: boolean;
-  /** Share of the epoch's reward; 0 for honeypots. */
+  /** Share of the epoch's reward: 0 unless the epoch pays there (`paysIn`). */
   readonly pool: number;
+  /** Audited with a verdict: the epoch pays here (`paysIn`). */
   readonly audited: boolean;
   /**
    * The validated listing count the API folds into the zipcode's expected-listings history: the
-   * source's true count where the zipcode was audited with a verdict, else the most listings one
-   * rewarded miner had there. Null for honeypots and zipcodes nobody was rewarded in.
+   * source's true count where the zipcode was audited with a verdict, else null (a count nobody
+   * checked would let a padder steer the estimates).
    */
   readonly observedListings: number | null;
   readonly ranking: readonly ZipcodeRankingEntry[];
@@ -335,14 +348,16 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
   const audit = evidence.audit;
   const quality = dataQualityScore(listings);
   const accuracy = audit?.accuracy === null || audit === null ? 0 : roundScore(audit.accuracy);
-  const realZipcodes = context.zipcodes.filter((zipcode) => !zipcode.isHoneypot);
-  // Where the audit saw the source's whole zipcode, the band is measured against the true count.
+  // Measured where the epoch pays, against the source's true count: padding a zipcode nobody
+  // checked earns nothing, and one that was checked is fabrication.
   const completeness = completenessScore(
-    realZipcodes.map((zipcode) => ({
-      zipcode: zipcode.zipcode,
-      expectedListings: context.audit.trueCounts.get(zipcode.zipcode) ?? zipcode.expectedListings,
-      creditedListings: listings.listingsByZipcode.get(zipcode.zipcode) ?? 0,
-    })),
+    [...context.audit.trueCounts]
+      .filter(([zipcode]) => paysIn(context, zipcode))
+      .map(([zipcode, trueCount]) => ({
+        zipcode,
+        expectedListings: trueCount,
+        creditedListings: listings.listingsByZipcode.get(zipcode) ?? 0,
+      })),
   );
   // An upload with nothing valid in it was not "on time" for anything.
   const timeliness = listings.validRows === 0 ? 0 : timelinessScore(evidence.uploadedAtMs, context);
@@ -435,14 +450,13 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
   const drafts = evidence
     .map((miner) => draftMiner(miner, context))
     .sort((a, b) => compareText(a.evidence.hotkey, b.evidence.hotkey));
-  const pools = zipcodePools(context.zipcodes);
+  const pools = zipcodePools(context.zipcodes.filter((zipcode) => paysIn(context, zipcode.zipcode)));
   const placingsByHotkey = new Map<string, MinerZipcodePlacing[]>();
-  const audited = new Set(context.audit.zipcodes);
 
   const zipcodes = [...context.zipcodes]
     .sort((a, b) => compareText(a.zipcode, b.zipcode))
     .map((zipcode): ZipcodeResult => {
-      const isAudited = audited.has(zipcode.zipcode) && context.audit.trueCounts.has(zipcode.zipcode);
+      const isAudited = paysIn(context, zipcode.zipcode);
       if (zipcode.isHoneypot) {
         const honeypotClaims = drafts
           .map((draft) => ({
@@ -453,6 +467,9 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
         return { ...zipcode, audited: false, pool: 0, observedListings: null, ranking: [], honeypotClaims };
       }
       const pool = pools.get(zipcode.zipcode) ?? 0;
+      // Not checked this epoch: nothing there is paid, so nothing unverified ever earns.
+      if (!isAudited)
+        return { ...zipcode, audited: false, pool, observedListings: null, ranking: [], honeypotClaims: [] };
       const paid = drafts.filter(
         (draft) => draft.outcome === 'scored' && draft.total > 0 && draft.evidence.uploadedAtMs !== null,
       );
@@ -475,19 +492,11 @@ export function scoreEpoch(context: EpochScoringContext, evidence: readonly Mine
         placingsByHotkey.set(competitor.hotkey, placings);
         return { rank, ...competitor, share, reward };
       });
-      const mostListed = Math.max(
-        0,
-        ...paid.map((draft) => draft.evidence.listings?.listingsByZipcode.get(zipcode.zipcode) ?? 0),
-      );
       return {
         ...zipcode,
-        audited: isAudited,
+        audited: true,
         pool,
-        observedListings: isAudited
-          ? context.audit.trueCounts.get(zipcode.zipcode)!
-          : ranking.length > 0
-            ? mostListed
-            : null,
+        observedListings: context.audit.trueCounts.get(zipcode.zipcode)!,
         ranking,
         honeypotClaims: [],
       };

@@ -46,7 +46,7 @@ describe('buildValidationResultsFile', () => {
       audit: null,
       credibility: { uid: 6, before: 0, after: 0, penalty_epochs_left: 0 },
     });
-    expect(file.validation_results[EVE]!.listings).toMatchObject({ rows: 400, overlap_rows: 400, credited_rows: 0 });
+    expect(file.validation_results[EVE]!.listings).toMatchObject({ rows: 600, overlap_rows: 600, credited_rows: 0 });
     expect(file.validation_results[BOB]!.listings!.row_reasons).toEqual({ 'missing_field:price': 10 });
     expect(file.validation_results[BOB]!.audit).toEqual({
       rows: 19,
@@ -64,7 +64,7 @@ describe('buildValidationResultsFile', () => {
     expect(file.validation_results[DAVE]!.credibility).toEqual({ uid: 4, before: 0, after: 0, penalty_epochs_left: 4 });
     expect(file.audit).toEqual({
       seed: 'a'.repeat(64),
-      zipcodes: ['10001'],
+      zipcodes: ['10001', '10002'],
       share: 0.5,
       min_zipcodes: 3,
       abstention: null,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { rankZipcodeCompetitors, zipcodePools } from './rewards.js';
+import { REWARD_DECIMALS, roundTo } from './score-components.js';
 
 describe('zipcodePools (proportional to expected listings, honeypots none)', () => {
   it('splits by expected listings over the real zipcodes', () => {
@@ -10,10 +12,27 @@ describe('zipcodePools (proportional to expected listings, honeypots none)', () 
       { zipcode: '10003', expectedListings: 200, isHoneypot: false },
     ]);
     expect([...pools]).toEqual([
-      ['10001', 0.166666667],
+      ['10001', 0.166666666],
       ['10002', 0.5],
       ['10003', 0.333333333],
     ]);
+  });
+
+  it('never adds up to more than 1, so no weight exceeds 1', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 1, maxLength: 40 }), (expected) => {
+        const pools = zipcodePools(
+          expected.map((expectedListings, i) => ({ zipcode: String(10_000 + i), expectedListings, isHoneypot: false })),
+        );
+        const total = [...pools.values()].reduce((sum, pool) => sum + pool, 0);
+        expect(roundTo(total, REWARD_DECIMALS)).toBeLessThanOrEqual(1);
+        expect(total).toBeGreaterThan(1 - expected.length * 10 ** -REWARD_DECIMALS);
+      }),
+    );
+    // Three equal thirds would round up to 0.333333333 each; a third of 7 and 14 is 0.333333333 and 0.666666666.
+    expect([
+      ...zipcodePools([7, 14].map((n, i) => ({ zipcode: String(i), expectedListings: n, isHoneypot: false }))).values(),
+    ]).toEqual([0.333333333, 0.666666666]);
   });
 
   it('shares equally when nothing is expected anywhere', () => {

@@ -1,8 +1,8 @@
 import { REWARD_DECIMALS, roundTo } from './score-components.js';
 
 /**
- * Rewards per zipcode (PROTOCOL.md §8): each real zipcode has a pool proportional to its expected
- * listings (honeypots none), shared among the miners in proportion to the listings credited to
+ * Rewards per zipcode (PROTOCOL.md §8): each zipcode the epoch pays in (`paysIn`: audited, its
+ * source answered) has a pool proportional to its expected listings (the others none), shared among the miners in proportion to the listings credited to
  * them there, each scaled by the miner's total score:
  * `reward(m, z) = pool(z) × q(m) × credited(m, z) / C(z)`, `C(z) = Σ credited(·, z)`.
  *
@@ -25,16 +25,19 @@ function byZipcode(a: { zipcode: string }, b: { zipcode: string }): number {
 
 /**
  * Each real zipcode's share of the epoch's reward: its expected listings over the real zipcodes'
- * total (equal shares when every expectation is 0). Honeypots get no pool. Rounded to
- * {@link REWARD_DECIMALS} places; keys in zipcode order.
+ * total (equal shares when every expectation is 0). Honeypots get no pool. Rounded down to
+ * {@link REWARD_DECIMALS} places, so the pools never add up to more than 1 (a miner paid in full
+ * everywhere gets a weight of at most 1); keys in zipcode order.
  */
 export function zipcodePools(zipcodes: readonly PoolZipcode[]): Map<string, number> {
   const real = zipcodes.filter((zipcode) => !zipcode.isHoneypot).sort(byZipcode);
   const total = real.reduce((sum, zipcode) => sum + zipcode.expectedListings, 0);
+  const factor = 10 ** REWARD_DECIMALS;
+  const roundDown = (share: number) => Math.min(share, Math.floor(roundTo(share * factor, 3)) / factor);
   return new Map(
     real.map((zipcode) => [
       zipcode.zipcode,
-      roundTo(total === 0 ? 1 / real.length : zipcode.expectedListings / total, REWARD_DECIMALS),
+      roundDown(total === 0 ? 1 / real.length : zipcode.expectedListings / total),
     ]),
   );
 }
