@@ -42,3 +42,14 @@ export {
 export { type AuditVerification, indexFeed, verdictAgainstFeed, verifyAuditRows } from './verification/verify-audit.js';
 export { ChainWeightPublisher, PrintWeightPublisher, type WeightPublisher } from './weights/weight-publisher.js';
 export { type WeightTableRow, formatWeightTable, resultsFileUidOf, weightTableOf } from './weights/weight-table.js';
+// The adversarial simulation's market rules, which the devnet's market simulator follows too.
+export {
+  DEFAULT_MARKET_DRIFT,
+  type MarketDriftRates,
+  type PriceCut,
+  marketDriftForEpoch,
+  pendingAtOf,
+  priceAt,
+  priceCutsOver,
+} from './simulation/market.js';
+export { type Random, randomOf } from './simulation/random.js';

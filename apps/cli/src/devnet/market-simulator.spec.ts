@@ -1,51 +1,66 @@
 import { loadZipcodeCatalogue } from '@resi/api';
-import { collectZipcode, RealtorListingSource, SourceHttpClient } from '@resi/sources';
+import { type Listing, delistingTolerance, recentlyClosedSince } from '@resi/core';
+import { type ClosedCandidate, RealtorListingSource, SourceHttpClient, collectZipcode } from '@resi/sources';
+import { indexFeed, verdictAgainstFeed } from '@resi/validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DriftingMarket,
   type MarketSimulator,
   type RealtorEndpoints,
-  simulatedHomes,
+  devnetMarketDrift,
   startMarketSimulator,
 } from './market-simulator.js';
 
 const catalogue = loadZipcodeCatalogue();
-const NOW = new Date('2025-10-01T16:05:00Z');
+const NOW = Date.parse('2025-10-01T16:05:00Z');
+const MINUTE_MS = 60_000;
+/** The drift of the e2e devnet: one-minute epochs, a one-minute validation window. */
+const DRIFT = devnetMarketDrift(1, 1);
 
-/** Collects one zipcode through the real realtor adapter pointed at `endpoints`. */
-const collectFrom = (endpoints: RealtorEndpoints, zipcode: string) =>
-  collectZipcode(
-    new RealtorListingSource({
-      ...endpoints,
-      soldDays: 90,
-      http: new SourceHttpClient({
-        source: 'realtor',
-        userAgent: 'resi-test/1.0',
-        requestsPerMinute: 0,
-        maxConcurrent: 4,
-        timeoutMs: 5_000,
-        backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
-        env: {},
-      }),
-      now: () => NOW,
+/** The real realtor adapter pointed at `endpoints`, its clock at `atMs`. */
+const realtorAt = (endpoints: RealtorEndpoints, atMs: number) =>
+  new RealtorListingSource({
+    ...endpoints,
+    soldDays: 90,
+    http: new SourceHttpClient({
+      source: 'realtor',
+      userAgent: 'resi-test/1.0',
+      requestsPerMinute: 0,
+      maxConcurrent: 4,
+      timeoutMs: 5_000,
+      backoff: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 },
+      env: {},
     }),
-    { zipcode, expectedListings: 0, signal: new AbortController().signal },
-  );
+    now: () => new Date(atMs),
+  });
+
+/** Collects one zipcode as a miner does, through the real realtor adapter. */
+const collectFrom = (endpoints: RealtorEndpoints, zipcode: string, atMs = NOW) =>
+  collectZipcode(realtorAt(endpoints, atMs), { zipcode, expectedListings: 0, signal: new AbortController().signal });
+
+const populated = (atLeast: number) =>
+  catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.population > 0 && z.expectedListings >= atLeast)!;
 
 describe('market simulator, through the real realtor adapter', () => {
   let sut: MarketSimulator;
-  const collect = (zipcode: string) => collectFrom(sut, zipcode);
+  let clock = NOW;
+  const collect = (zipcode: string, atMs = NOW) => {
+    clock = atMs;
+    return collectFrom(sut, zipcode, atMs);
+  };
 
   beforeAll(async () => {
-    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => NOW });
+    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => new Date(clock), drift: DRIFT });
   });
   afterAll(() => sut.close());
 
   it('serves a populated zipcode listings the adapter accepts, paged, for sale and sold', async () => {
-    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 250)!;
+    const zip = populated(250);
     const result = await collect(zip.zipcode);
-    const forSale = simulatedHomes('resi-devnet', zip, 'for_sale', '2025-10-01').length;
-    const sold = simulatedHomes('resi-devnet', zip, 'sold', '2025-10-01').length;
+    const forSale = sut.market.forSale(zip, NOW).length;
+    const sold = sut.market.soldSince(zip, '2025-07-03', NOW).length;
     expect(forSale).toBeGreaterThan(200); // more than one page
+    expect(sold).toBeGreaterThan(0);
     expect(result.listings).toHaveLength(forSale + sold);
     expect(result.rejects).toEqual({});
     expect(new Set(result.listings.map((l) => l.listing_status))).toEqual(new Set(['active', 'pending', 'sold']));
@@ -57,14 +72,60 @@ describe('market simulator, through the real realtor adapter', () => {
     expect((await collect(honeypot.zipcode)).listings).toHaveLength(0);
   });
 
-  it('is deterministic per zipcode and day, and changes from day to day', () => {
-    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 50)!;
-    expect(simulatedHomes('s', zip, 'for_sale', '2025-10-01')).toEqual(
-      simulatedHomes('s', zip, 'for_sale', '2025-10-01'),
-    );
-    expect(simulatedHomes('s', zip, 'for_sale', '2025-10-02')).not.toEqual(
-      simulatedHomes('s', zip, 'for_sale', '2025-10-01'),
-    );
+  it('drifts: miners scraping seconds apart collect slightly different data (new listings, delistings, prices)', async () => {
+    const zip = populated(300);
+    const first = await collect(zip.zipcode, NOW);
+    const later = await collect(zip.zipcode, NOW + 20_000);
+    const byUrl = (rows: Listing[]) => new Map(rows.map((row) => [row.source_url, row]));
+    const [a, b] = [byUrl(first.listings), byUrl(later.listings)];
+    const gone = [...a.keys()].filter((url) => !b.has(url)).length;
+    const arrived = [...b.keys()].filter((url) => !a.has(url)).length;
+    const repriced = [...a].filter(([url, row]) => b.has(url) && b.get(url)!.price !== row.price).length;
+    expect(gone, 'delisted between the two scrapes').toBeGreaterThan(0);
+    expect(arrived, 'listed between the two scrapes').toBeGreaterThan(0);
+    expect(repriced, 'price cut between the two scrapes').toBeGreaterThan(0);
+    // Slightly: a few percent at most.
+    expect(gone + arrived + repriced).toBeLessThan(0.05 * a.size);
+  });
+
+  it('is a pure function of the seed, the zipcode and the instant', () => {
+    const zip = populated(50);
+    const other = new DriftingMarket('resi-devnet', DRIFT);
+    expect(other.forSale(zip, NOW)).toEqual(sut.market.forSale(zip, NOW));
+    expect(other.offMarket(zip, NOW)).toEqual(sut.market.offMarket(zip, NOW));
+    expect(new DriftingMarket('another seed', DRIFT).forSale(zip, NOW)).not.toEqual(sut.market.forSale(zip, NOW));
+  });
+
+  it("a validator checking after the grace end finds every honest miner's row: for sale, off the market at the price it had, or sold", async () => {
+    const epochStart = NOW - 5_000;
+    // Scraped in the epoch's first seconds, verified when the validation window ends (the latest a validator may).
+    const validatorAt = NOW + 2 * MINUTE_MS;
+    for (const zip of [populated(50), populated(150), populated(300)]) {
+      const scraped = (await collect(zip.zipcode, NOW)).listings;
+      clock = validatorAt;
+      const source = realtorAt(sut, validatorAt);
+      const signal = new AbortController().signal;
+      const listings = (await collectZipcode(source, { zipcode: zip.zipcode, expectedListings: 0, signal })).listings;
+      const since = recentlyClosedSince(epochStart);
+      const closed: ClosedCandidate[] = [];
+      for await (const page of source.fetchRecentlyClosed({
+        zipcode: zip.zipcode,
+        expectedListings: 0,
+        since,
+        nowMs: validatorAt,
+        signal,
+      }))
+        closed.push(...page);
+      const feed = indexFeed(listings, { kind: 'listings', since, listings: closed });
+      const verdicts = scraped.map((row) => verdictAgainstFeed(row, feed));
+      const count = (verdict: string) => verdicts.filter((v) => v === verdict).length;
+      expect(closed.filter((c) => c.closed.status === 'off_market').length, zip.zipcode).toBeGreaterThan(0);
+      expect(count('not_found'), zip.zipcode).toBeLessThanOrEqual(delistingTolerance(scraped.length));
+      expect(count('not_found'), zip.zipcode).toBe(0);
+      // Prices cut since the scrape are mismatched (not credited, no penalty): a few percent.
+      expect(count('mismatched'), zip.zipcode).toBeLessThan(0.08 * scraped.length);
+      expect(count('verified'), zip.zipcode).toBeGreaterThan(0.9 * scraped.length);
+    }
   });
 });
 
@@ -72,7 +133,7 @@ describe('market simulator variants', () => {
   let sut: MarketSimulator;
 
   beforeAll(async () => {
-    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => NOW, slowDelayMs: 150 });
+    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => new Date(NOW), slowDelayMs: 150 });
   });
   afterAll(() => sut.close());
 
@@ -82,7 +143,7 @@ describe('market simulator variants', () => {
     expect(invented.listings.length).toBeGreaterThan(0);
     expect(invented.listings.every((l) => l.zipcode === honeypot.zipcode)).toBe(true);
 
-    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 50)!;
+    const zip = populated(50);
     const real = await collectFrom(sut.endpoints('market'), zip.zipcode);
     const fake = await collectFrom(sut.endpoints('fabricated'), zip.zipcode);
     const realIds = new Set(real.listings.map((l) => l.mls_id));
@@ -91,7 +152,7 @@ describe('market simulator variants', () => {
   });
 
   it('slow: the real market, each answer held back', async () => {
-    const zip = catalogue.zipcodes.find((z) => !z.honeypotCandidate && z.expectedListings >= 20)!;
+    const zip = populated(20);
     const started = performance.now();
     const slow = await collectFrom(sut.endpoints('slow'), zip.zipcode);
     expect(performance.now() - started).toBeGreaterThanOrEqual(150 * 2);

@@ -8,7 +8,7 @@ import { printBanner } from '../commands/api.js';
 import { type Copier, startCopier } from './copier.js';
 import { type Disruption, crashMidEpoch, stallPastDeadline } from './disruptions.js';
 import { watchLeaderboards } from './leaderboard-watch.js';
-import { type RealtorEndpoints, startMarketSimulator } from './market-simulator.js';
+import { type RealtorEndpoints, devnetMarketDrift, startMarketSimulator } from './market-simulator.js';
 import { narrator, resumedLine } from './narration.js';
 import { type SupervisedProgram, supervise } from './supervisor.js';
 
@@ -202,6 +202,9 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   const epochMs = schedule.durationMinutes * 60_000;
   const market = await startMarketSimulator({
     lookup: (zip) => api.deps.catalogue.get(zip),
+    // The simulation's market drift at this devnet's epoch length: honest miners scraping at
+    // different instants collect slightly different data.
+    drift: devnetMarketDrift(schedule.durationMinutes, schedule.validationWindowMinutes),
     // The slow source keeps the late miner and the crasher mid-collection for a fair part of the epoch.
     slowDelayMs: Math.round(epochMs / 600),
   });

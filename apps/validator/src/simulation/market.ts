@@ -1,4 +1,4 @@
-import { type ClosedListingFacts, type Listing, PROPERTY_TYPES } from '@resi/core';
+import { type ClosedListingFacts, type Listing, PRODUCTION_EPOCH_CONFIG, PROPERTY_TYPES } from '@resi/core';
 import type { ClosedCandidate, ListingSource } from '@resi/sources';
 import { type Random, randomOf } from './random.js';
 
@@ -46,11 +46,61 @@ export const MARKET_LISTING_HOST = 'realtor.com';
 /** Share of listings that leave the market withdrawn (off the market) rather than sold. */
 const WITHDRAWN_SHARE = 0.15;
 
+/**
+ * How fast the simulated market moves, against production's 4-hour epochs: a listing stays about
+ * 5 days (about 3% of the market turns over per epoch) and its price is cut about every 6 days.
+ */
 export const DEFAULT_MARKET_DRIFT = {
   listingsPerZipcode: [25, 70] as const,
   meanLifetimeMs: 5 * DAY_MS,
   meanPriceCutMs: 6 * DAY_MS,
 };
+
+/** The rates of a market drift (mean times between its changes). */
+export interface MarketDriftRates {
+  readonly meanLifetimeMs: number;
+  readonly meanPriceCutMs: number;
+}
+
+/**
+ * {@link DEFAULT_MARKET_DRIFT}'s rates for epochs of `epochMs` (a devnet's minutes-long epochs):
+ * the same share of the market turns over, and the same share of prices is cut, per epoch.
+ */
+export function marketDriftForEpoch(epochMs: number): MarketDriftRates {
+  const scale = epochMs / (PRODUCTION_EPOCH_CONFIG.durationMinutes * 60_000);
+  return {
+    meanLifetimeMs: DEFAULT_MARKET_DRIFT.meanLifetimeMs * scale,
+    meanPriceCutMs: DEFAULT_MARKET_DRIFT.meanPriceCutMs * scale,
+  };
+}
+
+/** A price cut of a listing: from `atMs` on, its price is multiplied by `factor`. */
+export interface PriceCut {
+  readonly atMs: number;
+  readonly factor: number;
+}
+
+/** The price cuts of a listing on the market from `fromMs` to `untilMs`: every 'meanPriceCutMs' or so, 2–7% each. */
+export function priceCutsOver(random: Random, fromMs: number, untilMs: number, meanPriceCutMs: number): PriceCut[] {
+  const priceCuts: PriceCut[] = [];
+  for (let cutAt = fromMs + random.exponential(meanPriceCutMs); cutAt < untilMs;) {
+    priceCuts.push({ atMs: cutAt, factor: random.between(0.93, 0.98) });
+    cutAt += random.exponential(meanPriceCutMs);
+  }
+  return priceCuts;
+}
+
+/** A listing's price at `atMs`: its first price with every cut made by then. */
+export function priceAt(basePrice: number, priceCuts: readonly PriceCut[], atMs: number): number {
+  let price = basePrice;
+  for (const cut of priceCuts) if (cut.atMs <= atMs) price = Math.round(price * cut.factor);
+  return price;
+}
+
+/** When a listing that stays `staysMs` goes pending: 60–120% of its stay in (past it: never). */
+export function pendingAtOf(random: Random, listedAtMs: number, staysMs: number): number {
+  return listedAtMs + random.between(0.6, 1.2) * staysMs;
+}
 
 interface MarketListing {
   readonly zipcode: string;
@@ -58,7 +108,7 @@ interface MarketListing {
   readonly delistedAtMs: number;
   readonly pendingAtMs: number;
   readonly basePrice: number;
-  readonly priceCuts: readonly { readonly atMs: number; readonly factor: number }[];
+  readonly priceCuts: readonly PriceCut[];
   readonly address: string;
   readonly bedrooms: number | null;
   readonly bathrooms: number | null;
@@ -92,11 +142,7 @@ function generateZipcodeListings(
     atMs += random.exponential(lifetime / size);
     if (atMs >= options.untilMs) break;
     const staysMs = random.exponential(lifetime);
-    const priceCuts: { atMs: number; factor: number }[] = [];
-    for (let cutAt = atMs + random.exponential(options.meanPriceCutMs); cutAt < atMs + staysMs;) {
-      priceCuts.push({ atMs: cutAt, factor: random.between(0.93, 0.98) });
-      cutAt += random.exponential(options.meanPriceCutMs);
-    }
+    const priceCuts = priceCutsOver(random, atMs, atMs + staysMs, options.meanPriceCutMs);
     const beds = random.int(1, 6);
     const id = `${zipcode}${String(index).padStart(5, '0')}`;
     const withdrawn = closings() < WITHDRAWN_SHARE;
@@ -107,7 +153,7 @@ function generateZipcodeListings(
       zipcode,
       listedAtMs: atMs,
       delistedAtMs: atMs + staysMs,
-      pendingAtMs: atMs + random.between(0.6, 1.2) * staysMs,
+      pendingAtMs: pendingAtOf(random, atMs, staysMs),
       basePrice,
       priceCuts,
       address: `${random.int(10, 9999)} ${random.pick(STREETS)} ${random.pick(SUFFIXES)}, Unit ${index}, Springfield ${zipcode}`,
@@ -121,18 +167,11 @@ function generateZipcodeListings(
         ? { kind: 'off_market' }
         : {
             kind: 'sold',
-            salePrice: Math.round((askingPriceAt({ basePrice, priceCuts }, atMs + staysMs) * saleFactor) / 1000) * 1000,
+            salePrice: Math.round((priceAt(basePrice, priceCuts, atMs + staysMs) * saleFactor) / 1000) * 1000,
           },
     });
   }
   return listings;
-}
-
-/** The asking price at `atMs`: the base price less the cuts made by then. */
-function askingPriceAt(listing: Pick<MarketListing, 'basePrice' | 'priceCuts'>, atMs: number): number {
-  let price = listing.basePrice;
-  for (const cut of listing.priceCuts) if (cut.atMs <= atMs) price = Math.round(price * cut.factor);
-  return price;
 }
 
 const dayOf = (atMs: number) => new Date(atMs).toISOString().slice(0, 10);
@@ -148,7 +187,10 @@ function listingAt(listing: MarketListing, atMs: number): Listing {
   return {
     address: listing.address,
     zipcode: listing.zipcode,
-    price: listing.closing.kind === 'sold' && sold ? listing.closing.salePrice : askingPriceAt(listing, lastOnMarketMs),
+    price:
+      listing.closing.kind === 'sold' && sold
+        ? listing.closing.salePrice
+        : priceAt(listing.basePrice, listing.priceCuts, lastOnMarketMs),
     bedrooms: listing.bedrooms,
     bathrooms: listing.bathrooms,
     sqft: listing.sqft,
@@ -219,7 +261,7 @@ export class SimulatedMarket {
         const closed: ClosedListingFacts = {
           status: listing.closing.kind,
           closedOn: dayOf(listing.delistedAtMs),
-          listPrice: askingPriceAt(listing, listing.delistedAtMs),
+          listPrice: priceAt(listing.basePrice, listing.priceCuts, listing.delistedAtMs),
         };
         return { listing: listingAt(listing, atMs), closed };
       });
