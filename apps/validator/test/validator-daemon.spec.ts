@@ -10,7 +10,7 @@ import {
   signerFromKeypair,
   sr25519KeypairFromMnemonic,
 } from '@resi/core';
-import { silentLogger } from '@resi/client';
+import { type Logger, silentLogger } from '@resi/client';
 import { FileListingSource } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ValidatorApiClient } from '../src/api/validator-api-client.js';
@@ -19,6 +19,7 @@ import { HttpObjectFetcher } from '../src/download/object-fetcher.js';
 import { scoreEpochSubmissions } from '../src/pipeline/score-epoch.js';
 import { ProcessedEpochStore } from '../src/state/processed-epochs.js';
 import {
+  AUDIT_SEED,
   CRAFTED_ZIPCODES,
   EPOCH_ID,
   EPOCH_START,
@@ -43,7 +44,7 @@ describe('ValidatorDaemon against a stand-in API', () => {
   const keypair = sr25519KeypairFromMnemonic(generateMnemonic());
   const signer = signerFromKeypair(keypair);
 
-  function daemon(stateDir: string): ValidatorDaemon {
+  function daemon(stateDir: string, log: Logger = silentLogger): ValidatorDaemon {
     const verification = new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath }));
     return new ValidatorDaemon({
       api: new ValidatorApiClient({
@@ -55,7 +56,7 @@ describe('ValidatorDaemon against a stand-in API', () => {
       weights: new PrintWeightPublisher({ burnShare: 0 }, (text) => printed.push(text)),
       resultsDirectory: join(stateDir, 'results'),
       pollIntervalMs: 10,
-      log: silentLogger,
+      log,
       score: (input) => {
         scored.push(input.epoch.epochId);
         return scoreEpochSubmissions(input, {
@@ -135,6 +136,48 @@ describe('ValidatorDaemon against a stand-in API', () => {
       expect(scored).toEqual([]);
     } finally {
       api.stats = stats;
+    }
+  });
+
+  it('waits, neither scoring nor abstaining, while the grace has ended but the API has not revealed the seed', async () => {
+    scored = [];
+    const stateDir = join(root, 'state-reveal');
+    const warnings: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (message, fields) => warnings.push(`${message} ${fields?.reason}`) };
+    const entry = api.epochs.get(EPOCH_ID)!;
+    const { auditSeed: _seed, ...unrevealed } = entry.epoch;
+    const uploadsBefore = api.uploads.length;
+    try {
+      const validator = daemon(stateDir, log);
+      await validator.start();
+      // COMPLETED and past the grace end, but no seed yet.
+      api.epochs.set(EPOCH_ID, { ...entry, epoch: unrevealed });
+      expect(await validator.poll()).toEqual([]);
+      // The grace-end record cannot be taken yet: 503 SERVICE_UNAVAILABLE.
+      api.epochs.set(EPOCH_ID, entry);
+      api.failNext.set(`GET /api/v1/zipcode-assignments/epoch/${EPOCH_ID}`, [503]);
+      expect(await validator.poll()).toEqual([]);
+      api.failNext.set(`GET /api/v1/epochs/${EPOCH_ID}/submissions`, [503]);
+      expect(await validator.poll()).toEqual([]);
+      expect(scored).toEqual([]);
+      expect(api.uploads.length).toBe(uploadsBefore);
+      const store = new ProcessedEpochStore(join(stateDir, 'state.json'), signer.address);
+      expect((await store.load()).epochs[EPOCH_ID]).toBeUndefined();
+      expect(warnings).toEqual([
+        'waiting for the API to reveal the epoch; retrying at the next poll the grace period has ended but the audit seed is not revealed yet',
+        expect.stringMatching(/^waiting for the API to reveal the epoch; retrying at the next poll .*injected failure/),
+        expect.stringMatching(/^waiting for the API to reveal the epoch; retrying at the next poll .*injected failure/),
+      ]);
+
+      // Revealed: scored at the next poll, with the seed and no abstention.
+      expect(await validator.poll()).toEqual([EPOCH_ID]);
+      const file = parseValidationResultsFile(
+        await readFile(join(stateDir, 'results', `epoch=${EPOCH_ID}`, 'validation_results.json'), 'utf8'),
+      );
+      expect(file.audit).toMatchObject({ seed: AUDIT_SEED, abstention: null });
+      expect(scored).toEqual([EPOCH_ID]);
+    } finally {
+      api.epochs.set(EPOCH_ID, entry);
     }
   });
 

@@ -6,6 +6,7 @@ import {
   type EpochConfig,
   type StatsResponse,
   createEpochConfig,
+  epochRevealed,
   nextEpochId,
   parseValidationResultsFile,
 } from '@resi/core';
@@ -56,6 +57,11 @@ const PERMANENT_CODES: ReadonlySet<string> = new Set([
   'HOTKEY_NOT_REGISTERED',
 ]);
 
+/** The API cannot answer now (503: storage or database down, or the grace-end record not taken yet). */
+function isUnavailable(error: unknown): error is ApiRequestError {
+  return error instanceof ApiRequestError && (error.status === 503 || error.code === 'SERVICE_UNAVAILABLE');
+}
+
 function isPermanent(error: unknown): error is ApiRequestError {
   return (
     error instanceof ApiRequestError && !error.retryable && (PERMANENT_CODES.has(error.code) || error.status === 403)
@@ -100,7 +106,8 @@ async function writeFileAtomically(path: string, content: string): Promise<void>
 /**
  * The validator's loop (seed, "Validator Integration Requirements" §1–5; PROTOCOL.md §8): checks
  * the API and its validator permit at start-up, then every poll reads `/stats`, and for each
- * epoch that has COMPLETED since it started (missed ones included) scores it once, uploads the
+ * epoch that has COMPLETED since it started (missed ones included) scores it once (after the grace
+ * end, once the API has revealed its audit seed and honeypots: until then it waits), uploads the
  * results file, reports its digest and publishes weights for the newest one. Each step is
  * recorded, so a restart neither repeats a finished step nor skips an epoch.
  */
@@ -325,6 +332,7 @@ export class ValidatorDaemon {
           await store.markAbsent(epochId);
           return true;
         }
+        if (isUnavailable(error)) return this.waitForReveal(epochId, error.message);
         throw error;
       }
       if (!FINISHED_STATUSES.has(epoch.status)) return false;
@@ -334,10 +342,16 @@ export class ValidatorDaemon {
       } catch (error) {
         // Miners' data is readable from the grace end on; until then there is nothing to score.
         if (error instanceof ApiRequestError && error.code === 'EPOCH_NOT_OPEN') return false;
+        if (isUnavailable(error)) return this.waitForReveal(epochId, error.message);
         throw error;
       }
       // Uploads are accepted until the grace end: scoring earlier would miss the late ones.
       if (Date.parse(submissions.graceEnd) > serverNowMs) return false;
+      // The API reveals the seed and honeypots once it recorded what the miners' folders hold at the
+      // grace end. Scoring, or abstaining, without them would publish a verdict the others cannot share.
+      if (!epochRevealed(epoch)) {
+        return this.waitForReveal(epochId, 'the grace period has ended but the audit seed is not revealed yet');
+      }
       this.checkpoint();
       this.enter('scoring', epochId);
       log.info('scoring epoch', { epoch: epochId, submissions: submissions.submissions.length });
@@ -405,6 +419,15 @@ export class ValidatorDaemon {
       }
     }
     return true;
+  }
+
+  /** An epoch whose seed the API has not revealed yet is left for the next poll, scored by nobody. */
+  private waitForReveal(epochId: string, reason: string): false {
+    this.options.log.warn('waiting for the API to reveal the epoch; retrying at the next poll', {
+      epoch: epochId,
+      reason,
+    });
+    return false;
   }
 
   private async upload(epochId: string, record: EpochRecord): Promise<EpochRecord> {

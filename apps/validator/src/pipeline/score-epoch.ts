@@ -18,6 +18,7 @@ import {
   applyCredibility,
   auditedZipcodes,
   buildValidationResultsFile,
+  epochRevealed,
   minerEpochUploadCaps,
   credibilityMinersOf,
   mayBeCredited,
@@ -96,21 +97,27 @@ export interface EpochScoringOutcome {
   readonly timings: EpochScoringTimings;
 }
 
-/** The epoch facts scoring uses, from the two API answers. */
+/**
+ * The epoch facts scoring uses, from the two API answers.
+ * @throws Error unless the API revealed the audit seed and the honeypot flags (`epochRevealed`):
+ * without them an epoch is not scored, and the validator does not abstain either; it waits.
+ */
 export function scoringContextOf(input: EpochScoringInput): EpochScoringContext {
   const { epoch, submissions } = input;
   if (epoch.epochId !== submissions.epochId) {
     throw new Error(`epoch ${epoch.epochId} and submissions of ${submissions.epochId} do not belong together`);
   }
-  const zipcodes = epoch.zipcodes.map((zipcode) => {
-    if (zipcode.isHoneypot === undefined) {
-      throw new Error(
-        `epoch ${epoch.epochId} is ${epoch.status}: honeypots are not revealed yet, so it cannot be scored`,
-      );
-    }
-    return { zipcode: zipcode.zipcode, expectedListings: zipcode.expectedListings, isHoneypot: zipcode.isHoneypot };
-  });
-  const seed = epoch.auditSeed ?? null;
+  if (!epochRevealed(epoch) || epoch.auditSeed === undefined) {
+    throw new Error(
+      `epoch ${epoch.epochId} is ${epoch.status}: the audit seed and honeypots are not revealed yet, so it cannot be scored`,
+    );
+  }
+  const seed = epoch.auditSeed;
+  const zipcodes = epoch.zipcodes.map((zipcode) => ({
+    zipcode: zipcode.zipcode,
+    expectedListings: zipcode.expectedListings,
+    isHoneypot: zipcode.isHoneypot === true,
+  }));
   const real = zipcodes.filter((zipcode) => !zipcode.isHoneypot).map((zipcode) => zipcode.zipcode);
   return {
     epochId: epoch.epochId,
@@ -119,15 +126,7 @@ export function scoringContextOf(input: EpochScoringInput): EpochScoringContext 
     submissionDeadlineMs: Date.parse(submissions.submissionDeadline),
     graceEndMs: Date.parse(submissions.graceEnd),
     zipcodes,
-    audit: {
-      seed,
-      zipcodes: seed === null ? [] : auditedZipcodes(seed, real),
-      trueCounts: new Map(),
-      abstention:
-        seed === null
-          ? { code: 'no_audit_seed', message: `the API revealed no audit seed for epoch ${epoch.epochId}` }
-          : null,
-    },
+    audit: { seed, zipcodes: auditedZipcodes(seed, real), trueCounts: new Map(), abstention: null },
   };
 }
 
@@ -220,14 +219,10 @@ export async function scoreEpochSubmissions(
       .map(([hotkey]) => hotkey);
     const rows = await scan.auditRows(initial.audit.zipcodes, audited);
     options.verification.startEpoch?.({ startMs: initial.epochStartMs });
-    // Without a revealed seed nothing is audited (the validator abstains for the epoch).
-    const verification: AuditVerification =
-      initial.audit.seed === null
-        ? { verdicts: new Map(), trueCounts: new Map(), feeds: [], verifiedClosed: 0 }
-        : await verifyAuditRows(rows, options.verification, {
-            concurrency: options.verificationConcurrency ?? 16,
-            auditSeed: initial.audit.seed,
-          });
+    const verification: AuditVerification = await verifyAuditRows(rows, options.verification, {
+      concurrency: options.verificationConcurrency ?? 16,
+      auditSeed: initial.audit.seed!,
+    });
     for (const feed of verification.feeds) log(`audit ${feed.zipcode} at ${feed.source}: ${feed.outcome}`);
     if (verification.verifiedClosed > 0)
       log(`audit: ${verification.verifiedClosed} rows verified among the listings closed since the epoch began`);

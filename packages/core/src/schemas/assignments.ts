@@ -109,3 +109,13 @@ export const epochAssignmentsResponseSchema = z
   })
   .meta({ id: 'EpochAssignmentsResponse' });
 export type EpochAssignmentsResponse = z.infer<typeof epochAssignmentsResponseSchema>;
+
+/**
+ * Whether the API has revealed what an epoch's scoring needs: the audit seed and every zipcode's
+ * honeypot flag. It reveals them once it has recorded what every miner's folder holds at the grace
+ * end; until then a validator waits and scores nothing (it never scores, nor abstains, without
+ * them).
+ */
+export function epochRevealed(response: Pick<EpochAssignmentsResponse, 'auditSeed' | 'zipcodes'>): boolean {
+  return response.auditSeed !== undefined && response.zipcodes.every((zipcode) => zipcode.isHoneypot !== undefined);
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { COMMITMENT_FORMATS } from '../auth/commitments.js';
 import { TIMESTAMP_MAX_AGE_SECONDS, TIMESTAMP_MAX_FUTURE_SECONDS } from '../auth/timestamp-window.js';
 import { ERROR_CODES, HTTP_REASONS, ResiError } from '../errors.js';
-import { currentAssignmentsResponseSchema, epochAssignmentsResponseSchema } from './assignments.js';
+import { currentAssignmentsResponseSchema, epochAssignmentsResponseSchema, epochRevealed } from './assignments.js';
 import { commitmentFormatsResponseSchema } from './commitment-formats.js';
 import { errorBodySchema } from './error-body.js';
 import { healthcheckResponseSchema } from './health.js';
@@ -100,6 +100,15 @@ describe('assignment responses', () => {
     expect(epochAssignmentsResponseSchema.safeParse({ ...epochAssignmentsResponse, status: 'ARCHIVED' }).success).toBe(
       true,
     );
+  });
+
+  it('counts an epoch revealed only with its audit seed and every honeypot flag', () => {
+    const seed = 'a'.repeat(64);
+    expect(epochRevealed({ ...epochAssignmentsResponse, auditSeed: seed })).toBe(true);
+    expect(epochRevealed({ ...epochAssignmentsResponse, auditSeed: undefined })).toBe(false);
+    const [first, ...rest] = epochAssignmentsResponse.zipcodes;
+    const { isHoneypot: _flag, ...unflagged } = first!;
+    expect(epochRevealed({ auditSeed: seed, zipcodes: [unflagged, ...rest] })).toBe(false);
   });
 
   it.each(['PENDING', 'ACTIVE'])('the epoch view refuses isHoneypot and auditSeed while %s', (status) => {
