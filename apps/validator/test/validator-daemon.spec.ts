@@ -143,7 +143,10 @@ describe('ValidatorDaemon against a stand-in API', () => {
     scored = [];
     const stateDir = join(root, 'state-reveal');
     const warnings: string[] = [];
-    const log: Logger = { ...silentLogger, warn: (message, fields) => warnings.push(`${message} ${fields?.reason}`) };
+    const log: Logger = {
+      ...silentLogger,
+      warn: (message, fields) => warnings.push(`${message} ${String(fields?.reason)}`),
+    };
     const entry = api.epochs.get(EPOCH_ID)!;
     const { auditSeed: _seed, ...unrevealed } = entry.epoch;
     const uploadsBefore = api.uploads.length;

@@ -116,6 +116,9 @@ export type EpochAssignmentsResponse = z.infer<typeof epochAssignmentsResponseSc
  * end; until then a validator waits and scores nothing (it never scores, nor abstains, without
  * them).
  */
-export function epochRevealed(response: Pick<EpochAssignmentsResponse, 'auditSeed' | 'zipcodes'>): boolean {
+export function epochRevealed(response: {
+  readonly auditSeed?: string | undefined;
+  readonly zipcodes: readonly { readonly isHoneypot?: boolean | undefined }[];
+}): boolean {
   return response.auditSeed !== undefined && response.zipcodes.every((zipcode) => zipcode.isHoneypot !== undefined);
 }
