@@ -7,6 +7,7 @@ import { GlobalExceptionFilter } from './middleware/global-exception.filter.js';
 import { ClockRepository } from './repositories/clock.repository.js';
 import type { DatabaseHandle } from './repositories/database.js';
 import { EpochRepository } from './repositories/epoch.repository.js';
+import { EpochSnapshotRepository } from './repositories/epoch-snapshot.repository.js';
 import type { KeyValueStore } from './repositories/kv-store.js';
 import type { MetagraphSource } from './repositories/metagraph.repository.js';
 import type { MinerLabelSource } from './repositories/miner-labels.repository.js';
@@ -15,6 +16,7 @@ import { SubmissionRepository } from './repositories/submission.repository.js';
 import { AuthFailureLimitService } from './services/auth-failure-limit.service.js';
 import { AuthService } from './services/auth.service.js';
 import { EpochService } from './services/epoch.service.js';
+import { EpochSnapshotService } from './services/epoch-snapshot.service.js';
 import { HealthService } from './services/health.service.js';
 import { MetricsService } from './services/metrics.service.js';
 import { RateLimitService } from './services/rate-limit.service.js';
@@ -67,12 +69,14 @@ export class AppModule {
         { provide: APP_GUARD, useClass: SignedRequestGuard },
         { provide: APP_FILTER, useClass: GlobalExceptionFilter },
         EpochRepository,
+        EpochSnapshotRepository,
         SubmissionRepository,
         MetricsService,
         AuthService,
         AuthFailureLimitService,
         RateLimitService,
         EpochService,
+        EpochSnapshotService,
         SchedulerService,
         HealthService,
         StorageService,

@@ -11,7 +11,7 @@ import {
   validatorAccessResponseSchema,
   validatorUploadResponseSchema,
 } from '@resi/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STORAGE } from '../src/tokens.js';
 import type { StorageRepository } from '../src/repositories/storage.repository.js';
 import { EpochService } from '../src/services/epoch.service.js';
@@ -24,6 +24,20 @@ const EPOCH = '2025-10-01T16-00-00';
 const NEXT_EPOCH = '2025-10-01T20-00-00';
 /** The epoch's grace end: miners' objects are readable from here on. */
 const AFTER_GRACE = new Date('2025-10-01T20:15:00Z');
+/**
+ * Earlier slots of the same day, for tests that upload and then read: the first read after an
+ * epoch's grace end records what its folders hold for good, so each such test takes a slot of its own.
+ */
+const MANIFEST_EPOCH = {
+  id: '2025-10-01T12-00-00',
+  during: new Date('2025-10-01T13:00:00Z'),
+  afterGrace: new Date('2025-10-01T16:15:00Z'),
+};
+const CAPS_EPOCH = {
+  id: '2025-10-01T08-00-00',
+  during: new Date('2025-10-01T09:00:00Z'),
+  afterGrace: new Date('2025-10-01T12:15:00Z'),
+};
 const GiB = 1024 ** 3;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -120,6 +134,7 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     await sut.app.get(EpochService).ensure(EPOCH);
   });
   afterAll(() => sut.close());
+  afterEach(() => sut.clock.set(NOW));
 
   it('takes a Python-miner upload (fields + key, 204) and serves it to validators with a working download URL', async () => {
     const res = await requestFolderAccess(sut, quietMiner);
@@ -238,6 +253,9 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
   });
 
   it('grants one exact-key, exact-size POST per declared file and stores the manifest', async () => {
+    const EPOCH = MANIFEST_EPOCH.id;
+    await sut.app.get(EpochService).ensure(EPOCH);
+    sut.clock.set(MANIFEST_EPOCH.during);
     const listings = randomBytes(3000);
     const metadata = Buffer.from(JSON.stringify({ epoch_id: EPOCH, miner_hotkey: miner.hotkey }));
     const files = [
@@ -279,7 +297,9 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     });
     expect(again.statusCode).toBe(200);
 
-    const read = epochSubmissionsResponseSchema.parse((await readSubmissions(sut, validator)).json());
+    const read = epochSubmissionsResponseSchema.parse(
+      (await readSubmissions(sut, validator, EPOCH, MANIFEST_EPOCH.afterGrace)).json(),
+    );
     const mine = read.submissions.find((s) => s.hotkey === miner.hotkey)!;
     expect(mine.manifest).toEqual([{ name: 'listings.parquet', bytes: 5000, sha256: 'a'.repeat(64) }, files[1]]);
     // Declared but never reported: no status until the miner sends one.
@@ -478,6 +498,9 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
   });
 
   it("caps a miner's objects per epoch from the target: more files are refused, more objects ignored with a reason", async () => {
+    const EPOCH = CAPS_EPOCH.id;
+    await sut.app.get(EpochService).ensure(EPOCH);
+    sut.clock.set(CAPS_EPOCH.during);
     const caps = minerEpochUploadCaps(10_000);
     expect(caps).toEqual({ maxListings: 100_000, maxObjects: 17, maxBytes: 100_000 * 1024 + 1024 * 1024 });
     const tooMany = Array.from({ length: caps.maxObjects + 1 }, (_, i) => ({
@@ -495,7 +518,7 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
     for (const name of [...tooMany.map((f) => f.name), 'metadata.json']) {
       expect((await postLikePythonMiner(grant, `epoch=${EPOCH}/${name}`, randomBytes(100))).status).toBe(204);
     }
-    const response = await readSubmissions(sut, validator);
+    const response = await readSubmissions(sut, validator, EPOCH, CAPS_EPOCH.afterGrace);
     expect(response.statusCode).toBe(200);
     const read = epochSubmissionsResponseSchema.parse(response.json());
     const theirs = read.submissions.find((s) => s.hotkey === otherMiner.hotkey)!;

@@ -140,3 +140,32 @@ export const validationReports = pgTable(
   },
   (t) => [primaryKey({ columns: [t.epochId, t.validatorHotkey] })],
 );
+
+/**
+ * What every miner's folder of an epoch held when the API first listed it after the grace end,
+ * before anything that tells what will be checked (audit seed, honeypot flags) was revealed.
+ * Written once per epoch (the primary key and DO NOTHING make a racing replica's listing lose),
+ * never rewritten: validators score exactly this record.
+ */
+export const epochSnapshots = pgTable('epoch_snapshots', {
+  epochId: text('epoch_id')
+    .primaryKey()
+    .references(() => epochs.id, { onDelete: 'cascade' }),
+  takenAt: instant('taken_at').notNull(),
+});
+
+/** One miner's objects in an epoch snapshot, as `minerEpochObjects` capped them (no URLs). */
+export const epochSnapshotMiners = pgTable(
+  'epoch_snapshot_miners',
+  {
+    epochId: text('epoch_id')
+      .notNull()
+      .references(() => epochSnapshots.epochId, { onDelete: 'cascade' }),
+    hotkey: text('hotkey').notNull(),
+    /** `{key, size, etag, lastModified}[]` in listing order, `lastModified` an ISO instant. */
+    objects: jsonb('objects').notNull(),
+    /** `{objects, bytes, reason}` when objects past the caps were left out, else null. */
+    objectsIgnored: jsonb('objects_ignored'),
+  },
+  (t) => [primaryKey({ columns: [t.epochId, t.hotkey] })],
+);

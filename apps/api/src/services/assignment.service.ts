@@ -3,12 +3,13 @@ import { epochAuditSeed } from '@resi/core';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { ZIPCODE_SECRET } from '../tokens.js';
 import { EpochService, type EpochAssignment } from './epoch.service.js';
+import { EpochSnapshotService, type RevealMode } from './epoch-snapshot.service.js';
 
 /**
  * The assignment responses of PROTOCOL.md §4. Every miner gets the same zipcodes; honeypot flags
- * and the audit seed leave the server only on the validator route and only once the epoch's grace
- * period has ended, when no upload can change any more: a validator who also mines learns them
- * too late to use them.
+ * and the audit seed leave the server only through `forValidator`, and only once the epoch's grace
+ * period has ended and what every miner stored then is recorded (`EpochSnapshotService.revealed`):
+ * an upload changed after that is not what validators score, so knowing them is too late to use.
  */
 @Injectable()
 export class AssignmentService {
@@ -17,6 +18,7 @@ export class AssignmentService {
 
   constructor(
     private readonly epochs: EpochService,
+    private readonly snapshots: EpochSnapshotService,
     private readonly clock: ClockRepository,
     @Inject(ZIPCODE_SECRET) private readonly secret: string,
   ) {}
@@ -46,12 +48,16 @@ export class AssignmentService {
     return this.currentJsonCache.json;
   }
 
-  /** GET /api/v1/zipcode-assignments/epoch/{epochId} (validators) */
-  async forValidator(epochId: string) {
+  /**
+   * GET /api/v1/zipcode-assignments/epoch/{epochId} (validators, `take`: the snapshot is taken now
+   * if missing, SERVICE_UNAVAILABLE while it cannot be), and the dashboard's epoch view (`stored`:
+   * nothing is revealed until a snapshot is stored).
+   */
+  async forValidator(epochId: string, mode: RevealMode = 'take') {
     const assignment = await this.epochs.get(epochId);
     const now = this.clock.now();
     const status = this.epochs.phaseOf(epochId, now);
-    const reveal = now.getTime() >= assignment.epoch.graceEndAt.getTime();
+    const reveal = await this.snapshots.revealed(assignment.epoch, mode, now);
     const body = this.buildBody(assignment);
     return {
       ...body,

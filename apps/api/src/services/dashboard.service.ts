@@ -26,9 +26,11 @@ export const RESULTS_CACHE_MS = 15_000;
 type Consensus = DashboardResultsResponse['consensus'];
 
 /**
- * The public dashboard reads. Epochs come through `AssignmentService.forValidator`, so honeypot
- * flags follow exactly the rule of the validator route (revealed once COMPLETED), and nothing
- * only miners or validators may see (nonce, selection seed) is passed on.
+ * The public dashboard reads. Epochs come through `AssignmentService.forValidator` in `stored`
+ * mode: the rule of the validator route (nothing revealed before the grace-end snapshot is
+ * stored), but a public read never lists the storage and never fails for it. Results are what
+ * validators published, so they exist only after the reveal that scoring needs. Nothing only
+ * miners or validators may see (nonce, selection seed) is passed on.
  */
 @Injectable()
 export class DashboardService {
@@ -104,7 +106,10 @@ export class DashboardService {
 
   /** An epoch's timing and zipcodes with coordinates; honeypots are never told apart, even after the epoch. */
   async epoch(epochId: string): Promise<DashboardEpochResponse> {
-    const [assignment, view] = await Promise.all([this.epochs.get(epochId), this.assignments.forValidator(epochId)]);
+    const [assignment, view] = await Promise.all([
+      this.epochs.get(epochId),
+      this.assignments.forValidator(epochId, 'stored'),
+    ]);
     const { epoch } = assignment;
     return {
       success: true,

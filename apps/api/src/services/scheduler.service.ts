@@ -3,9 +3,10 @@ import type { ApiEnv } from '../config/config.js';
 import { type DatabaseHandle, LOCK_KEYS } from '../repositories/database.js';
 import { API_CONFIG, DATABASE } from '../tokens.js';
 import { EpochService } from './epoch.service.js';
+import { EpochSnapshotService } from './epoch-snapshot.service.js';
 
 /**
- * Drives the epoch lifecycle. Every replica ticks; only the one holding the Postgres advisory
+ * Drives the epoch lifecycle and the grace-end snapshots. Every replica ticks; only the one holding the Postgres advisory
  * lock does the work, and the work is idempotent, so a crash or clock jump costs nothing.
  */
 @Injectable()
@@ -18,6 +19,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     @Inject(API_CONFIG) private readonly config: ApiEnv,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly epochs: EpochService,
+    private readonly snapshots: EpochSnapshotService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,7 +34,12 @@ export class SchedulerService implements OnApplicationBootstrap, OnApplicationSh
     if (this.running) return;
     this.running = (async () => {
       try {
-        await this.database.withLock(LOCK_KEYS.scheduler, () => this.epochs.tick());
+        await this.database.withLock(LOCK_KEYS.scheduler, async () => {
+          await this.epochs.tick();
+          // Every epoch past its grace end gets its snapshot, so the reveal never waits for a
+          // validator to ask; a storage outage is logged and retried on the next tick.
+          await this.snapshots.takeDue();
+        });
       } catch (error) {
         this.logger.error(`scheduler tick failed: ${(error as Error).message}`);
       } finally {

@@ -1,13 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type EpochSubmissionsResponse,
-  hotkeyOfMinerStorageFolder,
   type MetagraphSource,
   MINER_STATUSES,
-  MINER_STORAGE_HOTKEY_PREFIX,
   type MinerStatus,
   type MinerSubmission,
-  minerEpochUploadCaps,
   type StoredObject,
 } from '@resi/core';
 import {
@@ -17,19 +14,16 @@ import {
   type SubmissionRow,
   type SubmissionZipcodeRow,
 } from '../repositories/submission.repository.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { METAGRAPH } from '../tokens.js';
 import { EpochService } from './epoch.service.js';
-import { minerEpochObjects } from './miner-epoch-objects.js';
+import { EpochSnapshotService } from './epoch-snapshot.service.js';
 import { withDownloadUrls } from './storage-access.service.js';
 import { StorageService } from './storage.service.js';
 
-/** Folder listings in flight at once: fast for a few hundred miners, gentle on the store. */
-const LISTING_CONCURRENCY = 16;
-
 /**
  * GET /api/v1/epochs/{epochId}/submissions: what each miner said (status, zipcodes, manifest)
- * next to what the storage actually holds (size, ETag, upload time as the store saw them).
+ * next to what the storage held at the grace end (size, ETag, upload time as the store saw them,
+ * recorded by {@link EpochSnapshotService}), with fresh download URLs.
  */
 @Injectable()
 export class SubmissionsService {
@@ -37,49 +31,44 @@ export class SubmissionsService {
     @Inject(METAGRAPH) private readonly metagraph: MetagraphSource,
     private readonly epochs: EpochService,
     private readonly submissions: SubmissionRepository,
+    private readonly snapshots: EpochSnapshotService,
     private readonly storage: StorageService,
-    private readonly clock: ClockRepository,
   ) {}
 
   async forEpoch(epochId: string): Promise<EpochSubmissionsResponse> {
     const { epoch } = await this.epochs.get(epochId);
-    // Nobody reads a miner's data while others can still upload (PROTOCOL.md §6).
-    this.epochs.requireReadable(epoch);
-    const caps = minerEpochUploadCaps(epoch.targetListings);
+    // Nobody reads a miner's data while others can still upload (PROTOCOL.md §6); from the grace
+    // end on, what validators get is the snapshot taken then, whatever the folders hold now.
+    const snapshot = await this.snapshots.ensure(epoch);
+    // Rows cannot change after the grace end (status updates and manifests are refused), so they
+    // are read live.
     const [rows, zipcodeRows] = await Promise.all([
       this.submissions.forEpoch(epoch.id),
       this.submissions.zipcodesFor(epoch.id),
     ]);
     const rowByHotkey = new Map(rows.map((row) => [row.hotkey, row]));
     const zipcodesByHotkey = groupBy(zipcodeRows, (row) => row.hotkey);
+    const recorded = new Map(snapshot.miners.map((miner) => [miner.hotkey, miner]));
+    const hotkeys = [...new Set([...rowByHotkey.keys(), ...recorded.keys()])].sort();
 
-    const submissions = await this.storage.use(async (s3) => {
-      // Miners that upload without ever reporting a status exist only as folders in the bucket.
-      const folders = await s3.listFolders(MINER_STORAGE_HOTKEY_PREFIX);
-      const uploaders = folders.map(hotkeyOfMinerStorageFolder).filter((hk): hk is string => hk !== undefined);
-      const hotkeys = [...new Set([...rowByHotkey.keys(), ...uploaders])].sort();
-      const listed = await mapWithConcurrency(hotkeys, LISTING_CONCURRENCY, (hotkey) =>
-        minerEpochObjects(s3, hotkey, epoch.id, caps),
-      );
-      const present = hotkeys
-        .map((hotkey, index) => ({ hotkey, listed: listed[index], row: rowByHotkey.get(hotkey) }))
-        .filter((miner) => miner.row !== undefined || (miner.listed?.kept.length ?? 0) > 0 || miner.listed?.ignored);
-      return Promise.all(
-        present.map(async (miner) => {
-          const kept = miner.listed?.kept ?? [];
-          const ignored = miner.listed?.ignored ?? null;
+    // Fresh download URLs for the recorded objects; presigning is local, but a store that is down
+    // would hand out URLs nobody can use, so the route waits for it (503) like the others.
+    const submissions = await this.storage.use((s3) =>
+      Promise.all(
+        hotkeys.map(async (hotkey) => {
+          const miner = recorded.get(hotkey);
           return {
             ...this.describe(
-              miner.hotkey,
-              miner.row,
-              zipcodesByHotkey.get(miner.hotkey) ?? [],
-              await withDownloadUrls(s3, kept),
+              hotkey,
+              rowByHotkey.get(hotkey),
+              zipcodesByHotkey.get(hotkey) ?? [],
+              await withDownloadUrls(s3, miner?.objects ?? []),
             ),
-            objectsIgnored: ignored,
+            objectsIgnored: miner?.objectsIgnored ?? null,
           };
         }),
-      );
-    });
+      ),
+    );
 
     return {
       success: true,
@@ -87,6 +76,7 @@ export class SubmissionsService {
       status: this.epochs.phaseOf(epoch),
       submissionDeadline: epoch.submissionDeadline.toISOString(),
       graceEnd: epoch.graceEndAt.toISOString(),
+      snapshotAt: snapshot.takenAt.toISOString(),
       submissions,
     };
   }
@@ -130,18 +120,4 @@ function groupBy<T>(items: T[], keyOf: (item: T) => string): Map<string, T[]> {
     else groups.set(key, [item]);
   }
   return groups;
-}
-
-/** `work` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapWithConcurrency<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

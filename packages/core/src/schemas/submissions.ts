@@ -27,8 +27,8 @@ export const minerSubmissionSchema = z
     /** Files declared through the per-file upload route; null for miners that never used it. */
     manifest: z.array(declaredFileSchema).nullable(),
     /**
-     * What is actually stored under `data/hotkey={hotkey}/epoch={epochId}/`, with download URLs,
-     * within the miner's caps for the epoch (`minerEpochUploadCaps` of its target).
+     * What was stored under `data/hotkey={hotkey}/epoch={epochId}/` at `snapshotAt`, with fresh
+     * download URLs, within the miner's caps for the epoch (`minerEpochUploadCaps` of its target).
      */
     objects: z.array(storedObjectSchema),
     /** Objects past the caps, left out of `objects`, and why; null (or absent) when none were. */
@@ -56,6 +56,11 @@ export const epochSubmissionsResponseSchema = z
     status: epochStatusSchema,
     submissionDeadline: isoInstantSchema,
     graceEnd: isoInstantSchema,
+    /**
+     * When the API recorded what every miner's folder held, after the grace end and before the
+     * audit seed was revealed: `objects` are that record, whatever the folders hold now.
+     */
+    snapshotAt: isoInstantSchema.optional(),
     submissions: z.array(minerSubmissionSchema),
   })
   .meta({ id: 'EpochSubmissionsResponse' });
