@@ -96,8 +96,9 @@ export async function createTestApi(options: {
     RESI_HOME: home,
     ...options.env,
   });
-  // Without a DATABASE_URL, an in-memory PGlite: nothing written to disk, nothing shared.
-  const database = config.DATABASE_URL ? undefined : await openDatabase({});
+  // Without a DATABASE_URL or a database of the caller's, an in-memory PGlite: nothing written to
+  // disk, nothing shared. A caller's database outlives the API (a restart, a second replica).
+  const database = config.DATABASE_URL || options.overrides?.database ? undefined : await openDatabase({});
   const api = await createApi(config, {
     clock,
     metagraph,
