@@ -143,29 +143,31 @@ describeOnBackends('an upload is final at the grace end (the epoch snapshot)', (
     expect((await postLikePythonMiner(grant, `epoch=${OUTAGE_EPOCH.id}/listings.parquet`, original)).status).toBe(204);
 
     await s3.close();
-    sut.clock.set(OUTAGE_EPOCH.graceEnd);
-    const refused = await validatorRead(sut, validator, 'assignment', OUTAGE_EPOCH.id);
-    expect(refused.statusCode).toBe(503);
-    expect(refused.headers['retry-after']).toBe(String(STORAGE_RETRY_AFTER_SECONDS));
-    expect(refused.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
-    expect(refused.body).not.toContain('auditSeed');
-    const message = refused.json<{ message: string }>().message;
-    expect(message).toContain(
-      `Epoch ${OUTAGE_EPOCH.id}'s grace period ended at ${OUTAGE_EPOCH.graceEnd.toISOString()}`,
-    );
-    expect(message).toContain(`retry in ${STORAGE_RETRY_AFTER_SECONDS} s`);
-    expect((await validatorRead(sut, validator, 'submissions', OUTAGE_EPOCH.id)).json()).toMatchObject({
-      code: 'SERVICE_UNAVAILABLE',
-    });
-    // The public dashboard reveals nothing yet and does not fail.
-    const dashboard = await sut.inject({ method: 'GET', url: `/api/v1/dashboard/epochs/${OUTAGE_EPOCH.id}` });
-    expect(dashboard.statusCode).toBe(200);
-    expect(dashboard.body).not.toContain('isHoneypot');
-    // The scheduler tries, logs and leaves no snapshot behind.
-    await sut.app.get(SchedulerService).runOnce();
-    expect(await sut.app.get(EpochSnapshotRepository).find(OUTAGE_EPOCH.id)).toBeUndefined();
-
-    s3 = await startEmbeddedS3({ directory, bucket: 'resi-data', port });
+    try {
+      sut.clock.set(OUTAGE_EPOCH.graceEnd);
+      const refused = await validatorRead(sut, validator, 'assignment', OUTAGE_EPOCH.id);
+      expect(refused.statusCode).toBe(503);
+      expect(refused.headers['retry-after']).toBe(String(STORAGE_RETRY_AFTER_SECONDS));
+      expect(refused.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect(refused.body).not.toContain('auditSeed');
+      const message = refused.json<{ message: string }>().message;
+      expect(message).toContain(
+        `Epoch ${OUTAGE_EPOCH.id}'s grace period ended at ${OUTAGE_EPOCH.graceEnd.toISOString()}`,
+      );
+      expect(message).toContain(`retry in ${STORAGE_RETRY_AFTER_SECONDS} s`);
+      expect((await validatorRead(sut, validator, 'submissions', OUTAGE_EPOCH.id)).json()).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+      });
+      // The public dashboard reveals nothing yet and does not fail.
+      const dashboard = await sut.inject({ method: 'GET', url: `/api/v1/dashboard/epochs/${OUTAGE_EPOCH.id}` });
+      expect(dashboard.statusCode).toBe(200);
+      expect(dashboard.body).not.toContain('isHoneypot');
+      // The scheduler tries, logs and leaves no snapshot behind.
+      await sut.app.get(SchedulerService).runOnce();
+      expect(await sut.app.get(EpochSnapshotRepository).find(OUTAGE_EPOCH.id)).toBeUndefined();
+    } finally {
+      s3 = await startEmbeddedS3({ directory, bucket: 'resi-data', port });
+    }
     sut.clock.advance(60_000);
     await sut.app.get(SchedulerService).runOnce();
     const stored = await sut.app.get(EpochSnapshotRepository).find(OUTAGE_EPOCH.id);
