@@ -64,10 +64,11 @@ export class AssignmentController {
 
   @Get('api/v1/zipcode-assignments/epoch/:epochId')
   @Documented({
-    summary: "An epoch's assignment for validators; honeypots flagged once the epoch is COMPLETED",
+    summary:
+      "An epoch's assignment for validators; honeypots flagged and the audit seed given once the grace period has ended and every miner's folder is recorded",
     tag: 'Validators',
     response: epochAssignmentsResponseSchema,
-    errors: ['NOT_A_VALIDATOR', 'EPOCH_NOT_FOUND'],
+    errors: ['NOT_A_VALIDATOR', 'EPOCH_NOT_FOUND', 'SERVICE_UNAVAILABLE'],
   })
   @Signed({
     source: 'query',

@@ -187,10 +187,11 @@ export class StorageController {
 
   @Get('api/v1/epochs/:epochId/submissions')
   @Documented({
-    summary: "Every miner's submission for an epoch: its claims, its manifest and the objects actually stored",
+    summary: "Every miner's submission for an epoch: its claims, its manifest and the objects stored at the grace end",
     description:
       'Per miner: uid, last status, zipcodes completed, listings claimed, declared manifest, and each object under ' +
-      'data/hotkey={hotkey}/epoch={epochId}/ with size, ETag and LastModified as the store reports them, plus a ' +
+      'data/hotkey={hotkey}/epoch={epochId}/ with size, ETag and LastModified as the store reported them when the ' +
+      "API recorded the epoch's folders after its grace end (snapshotAt; later changes are not listed), plus a fresh " +
       'presigned GET URL valid for 3 h. Miners that uploaded without reporting a status are included (status null).',
     tag: 'Validators',
     response: epochSubmissionsResponseSchema,

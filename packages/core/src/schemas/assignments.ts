@@ -95,7 +95,9 @@ export const epochAssignmentsResponseSchema = z
     zipcodes: z.array(epochZipcodeSchema),
     auditSeed: sha256HexSchema
       .optional()
-      .describe('Present once the grace period has ended: the seed of the audited zipcodes (hex HMAC-SHA256).'),
+      .describe(
+        "Present once the grace period has ended and the API has recorded every miner's folder (the grace-end snapshot): the seed of the audited zipcodes (hex HMAC-SHA256).",
+      ),
   })
   .superRefine((response, context) => {
     if (REVEALED_IN.has(response.status)) return;
