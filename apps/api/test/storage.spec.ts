@@ -375,6 +375,21 @@ describe('storage routes on the embedded s3rver (POST policies)', () => {
           300_000,
         );
 
+        // A second and a half left: a one-second grant. Half a second: none, it would outlive the grace end.
+        sut.clock.set(new Date('2025-10-01T20:14:58.500Z'));
+        const last = minerUploadResponseSchema.parse(
+          (await requestMinerUpload(sut, otherMiner, { epochId: EPOCH, files: [file] })).json(),
+        ).uploads[0]!;
+        if (last.method !== 'POST') throw new Error('expected a POST grant');
+        expect(
+          new Date(decodePostPolicy(last.fields).expiration).getTime() -
+            parseAmzDate(last.fields['X-Amz-Date']!).getTime(),
+        ).toBe(1000);
+        sut.clock.set(new Date('2025-10-01T20:14:59.500Z'));
+        const tooLate = await requestMinerUpload(sut, otherMiner, { epochId: EPOCH, files: [file] });
+        expect(tooLate.statusCode).toBe(409);
+        expect(tooLate.json()).toMatchObject({ code: 'EPOCH_CLOSED' });
+
         sut.clock.set(new Date('2025-10-01T20:15:00Z'));
         const closed = await requestMinerUpload(sut, otherMiner, { epochId: EPOCH, files: [file] });
         expect(closed.statusCode).toBe(409);
@@ -586,6 +601,8 @@ describe('storage routes with presigned PUTs (S3_UPLOAD_METHOD=put, as for Cloud
     expect(new URL(grant.url).searchParams.get('X-Amz-SignedHeaders')).toBe(
       'content-length;host;x-amz-checksum-sha256',
     );
+    // It expires with the epoch's grace period (20:15), 3 h 15 min from now.
+    expect(new URL(grant.url).searchParams.get('X-Amz-Expires')).toBe(String(3 * 3600 + 15 * 60));
 
     const put = await fetch(grant.url, {
       method: 'PUT',

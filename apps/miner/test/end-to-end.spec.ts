@@ -139,8 +139,20 @@ describe.each(['post', 'put'] as const)(
       return { wallet, assignment, covered, logs };
     }
 
+    /**
+     * Every miner of this suite mines the epoch before any validator read: the first read after
+     * the grace end records the epoch's folders for good, as it does in production.
+     */
+    let perFile: Awaited<ReturnType<typeof mineOneEpoch>>;
+    let folder: Awaited<ReturnType<typeof mineOneEpoch>> | undefined;
+    beforeAll(async () => {
+      perFile = await mineOneEpoch('e2e-miner-per-file', 'per-file');
+      // The legacy route always grants a folder POST policy, whatever the per-file method.
+      if (storageMethod === 'post') folder = await mineOneEpoch('e2e-miner-folder', 'folder');
+    }, 240_000);
+
     it('completes an epoch through the per-file upload route; a validator sees statuses, manifest and files', async () => {
-      const { wallet, assignment, covered, logs } = await mineOneEpoch('e2e-miner-per-file', 'per-file');
+      const { wallet, assignment, covered, logs } = perFile;
       expect(logs).toContain('"msg":"epoch completed"');
 
       const { submissions } = await readSubmissions(assignment.epochId);
@@ -193,10 +205,10 @@ describe.each(['post', 'put'] as const)(
       }
     }, 120_000);
 
-    // The legacy route always grants a folder POST policy, whatever the per-file method.
     if (storageMethod === 'post')
       it('completes an epoch through the legacy /get-folder-access POST as the Python miner uploads', async () => {
-        const { wallet, assignment } = await mineOneEpoch('e2e-miner-folder', 'folder');
+        const { wallet, assignment, logs } = folder!;
+        expect(logs).toContain('"msg":"epoch completed"');
         const { submissions } = await readSubmissions(assignment.epochId);
         const mine = submissions.find((submission) => submission.hotkey === wallet.hotkey.address);
         expect(mine).toMatchObject({ status: 'COMPLETED', s3UploadComplete: true });

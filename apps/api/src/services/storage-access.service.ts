@@ -23,7 +23,7 @@ import {
 import type { Caller } from '../auth/caller.js';
 import type { ApiEnv } from '../config/config.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
-import { EpochRepository } from '../repositories/epoch.repository.js';
+import { EpochRepository, type EpochRow } from '../repositories/epoch.repository.js';
 import type { PostGrant, StorageObjectInfo, StorageRepository } from '../repositories/storage.repository.js';
 import { SubmissionRepository } from '../repositories/submission.repository.js';
 import { API_CONFIG } from '../tokens.js';
@@ -114,14 +114,13 @@ export class StorageAccessService {
           `this upload declares ${input.files.length} files and ${totalBytes} bytes. Send fewer, larger parts or fewer listings.`,
       );
     }
-    // Grants end with the grace period: an upload that starts later would be refused anyway.
-    const untilGraceEnd = Math.floor((epoch.graceEndAt.getTime() - now.getTime()) / 1000);
-    const seconds = Math.max(1, Math.min(MAX_GRANT_SECONDS, untilGraceEnd));
     const folder = minerEpochStorageFolder(caller.hotkey, epoch.id);
     const usePut = this.config.S3_UPLOAD_METHOD === 'put';
     const uploads = await this.storage.use((s3) =>
       Promise.all(
         input.files.map(async (file) => {
+          // Counted right before signing, so waiting for the store never stretches a grant.
+          const seconds = this.secondsUntilGraceEnd(epoch);
           const key = minerObjectKey(caller.hotkey, epoch.id, file.name);
           const common = { name: file.name, key, bytes: file.bytes, sha256: file.sha256 };
           if (usePut) {
@@ -238,6 +237,22 @@ export class StorageAccessService {
         objects: await withDownloadUrls(s3, listed),
       };
     });
+  }
+
+  /**
+   * A per-file grant's lifetime: whole seconds to the epoch's grace end (at most a day), so no
+   * grant outlives the grace end, when the API records every miner's folder for the validators.
+   * With less than a second left nothing can be granted any more: EPOCH_CLOSED.
+   */
+  private secondsUntilGraceEnd(epoch: EpochRow): number {
+    const seconds = Math.floor((epoch.graceEndAt.getTime() - this.clock.now().getTime()) / 1000);
+    if (seconds < 1) {
+      throw new ResiError(
+        'EPOCH_CLOSED',
+        `Epoch ${epoch.id} closes for uploads at ${epoch.graceEndAt.toISOString()}, in less than a second: too late for a grant; work on the current epoch instead.`,
+      );
+    }
+    return Math.min(MAX_GRANT_SECONDS, seconds);
   }
 
   /** The grant's lifetime: what the client asked for (Unix seconds), at most a day. */
