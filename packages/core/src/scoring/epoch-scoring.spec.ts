@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CREDIBILITY_DEFAULTS, applyCredibility, credibilityMinersOf } from './credibility.js';
-import { mayBeCredited, scoreEpoch } from './epoch-scoring.js';
+import { summariseMinerAudit } from './audit.js';
+import { type MinerEvidence, mayBeCredited, scoreEpoch } from './epoch-scoring.js';
 import {
   ALICE,
   at,
@@ -260,6 +261,44 @@ describe('scoreEpoch: other rules', () => {
     expect(result).toMatchObject({ outcome: 'abstained', weight: 0 });
     expect(result.notes.map((note) => note.code)).toEqual(['too_few_verdicts', 'rows_without_verdict']);
     expect(mayBeCredited(unverifiable, CONTEXT)).toBe(false);
+  });
+
+  it('does not abstain for an upload that put too few rows where the seed drew: credibility decays, it is not kept', () => {
+    // A miner that earned credibility and then uploads a row or two (or rows only on sites no
+    // validator verifies) would otherwise keep its weight every epoch without mining.
+    const before = {
+      lastEpochId: '2025-09-30T16-00-00',
+      miners: { [ALICE]: { ema: 0.5, uid: 1, penaltyEpochsLeft: 0, lastEpochId: '2025-09-30T16-00-00' } },
+    };
+    const idler = (audit: MinerEvidence['audit']) =>
+      miner(ALICE, 1, { uploadedAtMs: at('19:00:00'), listings: listings({ credited: {}, own: { '10003': 1 } }), audit });
+    const honest = miner(BOB, 2, {
+      uploadedAtMs: at('18:00:00'),
+      listings: listings({ credited: { '10001': 100 } }),
+      audit: audited(100, 100),
+    });
+    for (const audit of [summariseMinerAudit([]), audited(2, 2), audited(4, 0, { notFound: 2 })]) {
+      const sheet = scoreEpoch(CONTEXT, [idler(audit), honest]);
+      const alice = sheet.miners.find((result) => result.hotkey === ALICE)!;
+      expect(alice).toMatchObject({ outcome: 'scored', weight: 0, score: { total_score: 0 } });
+      expect(alice.notes[0]).toMatchObject({ code: 'too_few_audited_rows' });
+      const after = applyCredibility(before, {
+        epochId: CONTEXT.epochId,
+        abstained: false,
+        miners: credibilityMinersOf(sheet),
+      }).state;
+      expect(after.miners[ALICE]!.ema).toBe(0.35);
+    }
+    // The shortage is this validator's when a source was down for rows that would have made it up...
+    const unavailable = scoreEpoch(CONTEXT, [idler(audited(6, 2, { unavailable: 4 }))]).miners[0]!;
+    expect(unavailable).toMatchObject({ outcome: 'abstained' });
+    expect(unavailable.notes[0]).toMatchObject({ code: 'too_few_verdicts' });
+    // ...or when the sites' whole answer where the epoch pays holds fewer listings than a verdict needs.
+    const thin = {
+      ...CONTEXT,
+      audit: { ...CONTEXT.audit, trueCounts: new Map([['10001', 2], ['10002', 2]]) },
+    };
+    expect(scoreEpoch(thin, [idler(audited(2, 2))]).miners[0]).toMatchObject({ outcome: 'abstained' });
   });
 
   it('abstains for a failed download rather than rejecting it', () => {

@@ -302,6 +302,29 @@ export function mayBeCredited(
   return evidence.audit !== null && evidence.audit.outcome === 'passed';
 }
 
+/** The listings the sites answered in the zipcodes the epoch pays in (`paysIn`): what a miner could have delivered there. */
+function auditedMarket(context: EpochScoringContext): number {
+  let listings = 0;
+  for (const [zipcode, trueCount] of context.audit.trueCounts) if (paysIn(context, zipcode)) listings += trueCount;
+  return listings;
+}
+
+/**
+ * Whether a miner's shortage of verdicts (fewer than {@link AUDIT_MIN_VERDICTS}) is this
+ * validator's doing, so it abstains for the miner and its credibility stays as it was: its rows
+ * without a verdict because a source was down or the row budget ran out would have made up the
+ * shortage, or the sites' whole answer in the paying zipcodes holds fewer listings than that. Any
+ * other shortage is the upload's: it put too few real rows where the seed drew (a miner cannot
+ * know where, so an upload of a row or two, or of rows only on sites this validator does not
+ * verify, lands here). It earns nothing and its credibility moves as for an epoch without reward;
+ * abstaining for it would let a miner with credibility keep its weight without mining.
+ */
+function tooFewVerdictsIsOurs(audit: MinerAuditSummary | null, context: EpochScoringContext): boolean {
+  const verdicts = audit ? audit.verified + audit.mismatched + audit.notFound : 0;
+  const withheld = audit ? (audit.noVerdict.source_unavailable ?? 0) + (audit.noVerdict.budget_exhausted ?? 0) : 0;
+  return verdicts + withheld >= AUDIT_MIN_VERDICTS || auditedMarket(context) < AUDIT_MIN_VERDICTS;
+}
+
 function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): MinerDraft {
   if (evidence.rejection) {
     const proven = FABRICATION_REJECTION_CODES.has(evidence.rejection.code);
@@ -426,11 +449,22 @@ function draftMiner(evidence: MinerEvidence, context: EpochScoringContext): Mine
     return scored('fabricated', 0);
   }
   if (audit === null || audit.outcome === 'abstained') {
+    const verdicts = audit ? audit.verified + audit.mismatched + audit.notFound : 0;
+    if (tooFewVerdictsIsOurs(audit, context)) {
+      notes.unshift({
+        code: 'too_few_verdicts',
+        message: `${plural(verdicts, 'audited row')} got a verdict; accuracy needs ${AUDIT_MIN_VERDICTS}, so this validator abstains for the miner this epoch`,
+      });
+      return scored('abstained', 0);
+    }
     notes.unshift({
-      code: 'too_few_verdicts',
-      message: `${plural(audit ? audit.verified + audit.mismatched + audit.notFound : 0, 'audited row')} got a verdict; accuracy needs ${AUDIT_MIN_VERDICTS}, so this validator abstains for the miner this epoch`,
+      code: 'too_few_audited_rows',
+      message:
+        `${plural(verdicts, 'row')} of the upload got a verdict in the audited zipcodes, where the sites ` +
+        `answered with ${Math.min(...[auditedMarket(context)])} listings; the epoch pays from ${AUDIT_MIN_VERDICTS} ` +
+        'verdicts, so nothing is paid this epoch (not a finding; credibility moves as for an epoch without reward)',
     });
-    return scored('abstained', 0);
+    return scored('scored', 0);
   }
   return scored('scored', totalScoreOf(components));
 }
