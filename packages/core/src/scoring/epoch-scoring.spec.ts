@@ -271,7 +271,11 @@ describe('scoreEpoch: other rules', () => {
       miners: { [ALICE]: { ema: 0.5, uid: 1, penaltyEpochsLeft: 0, lastEpochId: '2025-09-30T16-00-00' } },
     };
     const idler = (audit: MinerEvidence['audit']) =>
-      miner(ALICE, 1, { uploadedAtMs: at('19:00:00'), listings: listings({ credited: {}, own: { '10003': 1 } }), audit });
+      miner(ALICE, 1, {
+        uploadedAtMs: at('19:00:00'),
+        listings: listings({ credited: {}, own: { '10003': 1 } }),
+        audit,
+      });
     const honest = miner(BOB, 2, {
       uploadedAtMs: at('18:00:00'),
       listings: listings({ credited: { '10001': 100 } }),
@@ -296,7 +300,13 @@ describe('scoreEpoch: other rules', () => {
     // ...or when the sites' whole answer where the epoch pays holds fewer listings than a verdict needs.
     const thin = {
       ...CONTEXT,
-      audit: { ...CONTEXT.audit, trueCounts: new Map([['10001', 2], ['10002', 2]]) },
+      audit: {
+        ...CONTEXT.audit,
+        trueCounts: new Map([
+          ['10001', 2],
+          ['10002', 2],
+        ]),
+      },
     };
     expect(scoreEpoch(thin, [idler(audited(2, 2))]).miners[0]).toMatchObject({ outcome: 'abstained' });
   });
