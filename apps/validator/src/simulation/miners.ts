@@ -170,6 +170,41 @@ const knowingFabricator = (uid: number, share: number): SimRole => {
   };
 };
 
+/**
+ * Fabricates as the knowing fabricator does (a quarter again of its real rows, invented in one real
+ * zipcode), then, once the seed is revealed and that zipcode is audited, overwrites its upload with
+ * its real rows alone: an upload is final at the grace end, so the overwrite is fabrication
+ * (`modified_after_grace`).
+ */
+const overwriter = (uid: number): SimRole => {
+  const label = 'overwriter';
+  return {
+    name: 'overwrites after reveal',
+    adversary: true,
+    labels: [label],
+    plan: (world, honest) => {
+      const scrape = scrapeMarket(world.market, world.epoch, randomFor(world, label));
+      const plan = honestPlan(world, label, uid, scrape);
+      const target = world.epoch.zipcodes.find(({ zipcode }) => !looksLikeHoneypot(scrape, zipcode));
+      if (honest || !target) return [plan];
+      const random = randomFor(world, label, 'invent');
+      const invented = world.market.inventedListings(
+        random,
+        target.zipcode,
+        Math.ceil(scrape.listings.length * 0.25),
+        scrape.lastScrapeMs,
+      );
+      return [
+        {
+          ...plan,
+          files: [random.shuffle([...scrape.listings, ...invented])],
+          afterReveal: { ifAudited: target.zipcode, files: [scrape.listings] },
+        },
+      ];
+    },
+  };
+};
+
 /** Fills every zipcode where it found listings up to the catalogue's estimate with invented ones. */
 const padder = (uid: number): SimRole => ({
   name: 'padder',
@@ -323,6 +358,7 @@ export function simulationCast(options: { honestMiners: number; fabricatedShares
     corruptMiner(next()),
     overclaimer(next()),
     outsider(next()),
+    overwriter(next()),
   );
   return roles;
 }

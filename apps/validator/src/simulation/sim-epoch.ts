@@ -96,6 +96,11 @@ export interface UploadPlan {
   readonly corrupt?: 'truncate' | 'garble';
   /** Rows metadata.json declares for the last file instead of its true count. */
   readonly claimedRows?: number;
+  /**
+   * Written over the upload after the grace end, once the revealed seed audits zipcode `ifAudited`
+   * (the listing at the grace end keeps the first upload's objects).
+   */
+  readonly afterReveal?: { readonly ifAudited: string; readonly files: readonly (readonly Listing[])[] };
 }
 
 function garble(bytes: Uint8Array): Uint8Array {

@@ -62,6 +62,7 @@ describe('the adversarial simulation, short', { timeout: 180_000 }, () => {
       'corrupt files',
       'claims more rows',
       'outside zipcodes',
+      'overwrites after reveal',
     ]);
     for (const role of report.roles) expect(role.counterfactualShare === null, role.role).toBe(!role.adversary);
   });
@@ -130,6 +131,9 @@ describe('the adversarial simulation, short', { timeout: 180_000 }, () => {
     expect(role('late miner').caughtFor).toEqual(['late_upload']);
     expect(role('knowing fabricator 25%').caughtFor).toContain('fabricated_listings');
     expect(role('padder').caughtFor).toContain('fabricated_listings');
+    // Overwrote its upload once the seed audited its invented rows: caught by the listing at the grace end.
+    expect(role('overwrites after reveal').caughtFor).toEqual(['modified_after_grace']);
+    expect(role('overwrites after reveal').caughtEpochs.length).toBeGreaterThan(0);
     for (const code of ['fabricated_listings', 'honeypot_listings', 'late_upload'])
       expect(FINDING_CODES.has(code)).toBe(true);
   });

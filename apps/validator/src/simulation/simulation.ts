@@ -1,6 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CredibilityState, EMPTY_CREDIBILITY, type StoredObject, type ValidationResultsFile } from '@resi/core';
+import {
+  type CredibilityState,
+  EMPTY_CREDIBILITY,
+  type StoredObject,
+  type ValidationResultsFile,
+  auditedZipcodes,
+} from '@resi/core';
 import { LocalObjectFetcher, type ObjectFetcher, TransientFetchError } from '../download/object-fetcher.js';
 import { scoreEpochSubmissions } from '../pipeline/score-epoch.js';
 import { mapWithConcurrency } from '../util/concurrency.js';
@@ -84,6 +90,7 @@ export const FINDING_CODES: ReadonlySet<string> = new Set([
   'listings_claim_exceeds_rows',
   'no_valid_listings',
   'invalid_listings',
+  'modified_after_grace',
 ]);
 
 /** What one epoch's results say of one hotkey. */
@@ -209,13 +216,28 @@ export async function runEpochs(
     }
     const submissions = [];
     for (const plan of plans.values()) submissions.push(await writePlannedUpload(bucket, epoch, plan));
+    // The listing above is what storage held at the grace end; the seed is revealed after it.
+    const revealed = simEpochResponse(epoch);
+    const audited = auditedZipcodes(
+      revealed.auditSeed!,
+      epoch.zipcodes.filter((zipcode) => !zipcode.isHoneypot).map((zipcode) => zipcode.zipcode),
+    );
+    for (const plan of plans.values()) {
+      if (plan.afterReveal === undefined || !audited.includes(plan.afterReveal.ifAudited)) continue;
+      const { afterReveal, ...first } = plan;
+      await writePlannedUpload(bucket, epoch, {
+        ...first,
+        files: afterReveal.files,
+        uploadedAtMs: auditInstantOf(epoch),
+      });
+    }
     const sourceDown = run.faults && index === options.sourceDownEpoch;
     const downloadFails = run.faults && index === options.downloadFailureEpoch;
     const local = new LocalObjectFetcher(bucket);
     const verification = simSourceFeeds(market, auditInstantOf(epoch), { down: sourceDown });
     const outcome = await scoreEpochSubmissions(
       {
-        epoch: simEpochResponse(epoch),
+        epoch: revealed,
         submissions: simSubmissionsResponse(epoch, submissions),
         validatorHotkey: simHotkey('validator'),
         credibility,
