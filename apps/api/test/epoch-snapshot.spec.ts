@@ -8,6 +8,7 @@ import { EMBEDDED_S3_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../sr
 import { type DatabaseHandle, openDatabase } from '../src/repositories/database.js';
 import { EpochSnapshotRepository } from '../src/repositories/epoch-snapshot.repository.js';
 import { S3StorageRepository, STORAGE_RETRY_AFTER_SECONDS } from '../src/repositories/storage.repository.js';
+import { AssignmentService } from '../src/services/assignment.service.js';
 import { EpochService } from '../src/services/epoch.service.js';
 import { EpochSnapshotService } from '../src/services/epoch-snapshot.service.js';
 import { SchedulerService } from '../src/services/scheduler.service.js';
@@ -158,10 +159,14 @@ describeOnBackends('an upload is final at the grace end (the epoch snapshot)', (
       expect((await validatorRead(sut, validator, 'submissions', OUTAGE_EPOCH.id)).json()).toMatchObject({
         code: 'SERVICE_UNAVAILABLE',
       });
-      // The public dashboard reveals nothing yet and does not fail.
+      // The public dashboard does not fail, and its read of the assignment (`stored` mode) reveals
+      // nothing while no snapshot is stored.
       const dashboard = await sut.inject({ method: 'GET', url: `/api/v1/dashboard/epochs/${OUTAGE_EPOCH.id}` });
       expect(dashboard.statusCode).toBe(200);
-      expect(dashboard.body).not.toContain('isHoneypot');
+      const publicView = await sut.app.get(AssignmentService).forValidator(OUTAGE_EPOCH.id, 'stored');
+      expect(publicView.zipcodes.length).toBeGreaterThan(0);
+      expect(publicView.zipcodes.filter((zipcode) => 'isHoneypot' in zipcode)).toEqual([]);
+      expect(publicView).not.toHaveProperty('auditSeed');
       // The scheduler tries, logs and leaves no snapshot behind.
       await sut.app.get(SchedulerService).runOnce();
       expect(await sut.app.get(EpochSnapshotRepository).find(OUTAGE_EPOCH.id)).toBeUndefined();
