@@ -12,10 +12,12 @@ import {
   previousEpochId,
   createEpochConfig,
   epochAt,
+  minerObjectKey,
   validationResultsObjectKey,
 } from '@resi/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EpochService } from '../../api/src/services/epoch.service.js';
+import { EpochSnapshotService } from '../../api/src/services/epoch-snapshot.service.js';
 import { EpochRepository } from '../../api/src/repositories/epoch.repository.js';
 import { parseValidatorConfig } from '../src/config/validator-config.js';
 import { ProcessedEpochStore } from '../src/state/processed-epochs.js';
@@ -33,8 +35,9 @@ import {
  * time: it finds yesterday's epoch finished, downloads the miners' objects through presigned GET
  * URLs, scores them, uploads its results file through the presigned POST of the validator upload
  * route, and reports the digest; the API verifies the published file and shows the consensus.
- * The miners' objects were stored now, long after that epoch's grace end, so each is refused as
- * late, with its reason.
+ * The miners' objects were stored now, long after that epoch's grace end, so one is refused as
+ * late, with its reason; the other's file is overwritten after the API recorded the epoch at the
+ * grace end, so it is treated as fabrication (`modified_after_grace`).
  */
 describe('resi validator against the real API and storage', () => {
   let home: string;
@@ -104,6 +107,18 @@ describe('resi validator against the real API and storage', () => {
         expect(response.ok).toBe(true);
       }
     }
+    // The grace-end record, then miner b writes over its file: validators must see the change.
+    await api.app.get(EpochSnapshotService).ensure(epoch);
+    const key = minerObjectKey(hotkeyOf('e2e-miner-b'), epochId, 'listings.parquet');
+    const original = await readFile(join(home, 'outbox', key));
+    const overwrite = Buffer.from(original).fill(0x21, 8, 16);
+    const grant = await api.deps.storage.presignPut({
+      key,
+      bytes: overwrite.length,
+      sha256Hex: createHash('sha256').update(overwrite).digest('hex'),
+      expiresInSeconds: 60,
+    });
+    expect((await fetch(grant.url, { method: 'PUT', headers: grant.headers, body: overwrite })).ok).toBe(true);
   }, 120_000);
 
   afterAll(async () => {
@@ -144,9 +159,19 @@ describe('resi validator against the real API and storage', () => {
     expect(Object.keys(file.validation_results).sort()).toEqual(
       [hotkeyOf('e2e-miner-a'), hotkeyOf('e2e-miner-b')].sort(),
     );
-    for (const result of Object.values(file.validation_results)) {
-      expect(result).toMatchObject({ outcome: 'rejected', reasons: [{ code: 'uploaded_after_grace' }] });
-    }
+    expect(file.validation_results[hotkeyOf('e2e-miner-a')]).toMatchObject({
+      outcome: 'rejected',
+      reasons: [{ code: 'uploaded_after_grace' }],
+    });
+    // Its file changed after the API recorded the epoch at the grace end: treated as fabrication.
+    expect(file.validation_results[hotkeyOf('e2e-miner-b')]).toMatchObject({
+      outcome: 'fabricated',
+      reasons: [{ code: 'modified_after_grace' }],
+      credibility: { after: 0, penalty_epochs_left: 4 },
+    });
+    expect(file.validation_results[hotkeyOf('e2e-miner-b')]!.reasons[0]!.message).toMatch(
+      /^listings\.parquet changed after the grace end: listed with ETag [0-9a-f]{32} and \d+ bytes, storage now holds ETag [0-9a-f]{32} and \d+ bytes$/,
+    );
 
     const consensus = consensusResponseSchema.parse(
       await (await fetch(`${api!.url}/api/v1/epochs/${epochId}/consensus`)).json(),
