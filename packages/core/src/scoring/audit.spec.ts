@@ -156,6 +156,18 @@ describe('summariseMinerAudit', () => {
     });
   });
 
+  it('counts the tolerance over rows with a verdict, so rows no source checked cannot widen it', () => {
+    // 1,000 rows on a site no validator verifies would make 3% of all rows 31; of the 100 checked, 3.
+    const padded = summariseMinerAudit([
+      { zipcode: '1', rows: 1100, verified: 90, mismatched: 0, notFound: 10, noVerdict: { source_unsupported: 1000 } },
+    ]);
+    expect(padded).toMatchObject({ outcome: 'fabricated', fabricated: 10, delisted: 0 });
+    const down = summariseMinerAudit([
+      { zipcode: '1', rows: 1100, verified: 97, mismatched: 0, notFound: 3, noVerdict: { source_unavailable: 1000 } },
+    ]);
+    expect(down).toMatchObject({ outcome: 'passed', delisted: 3, fabricated: 0 });
+  });
+
   it('has no accuracy verdict below 5 verdicts, and proven fabrication stands however few were checked', () => {
     expect(summariseMinerAudit([zipcode('1', 4, 4, 0)])).toMatchObject({ outcome: 'abstained', accuracy: null });
     expect(summariseMinerAudit([])).toMatchObject({ outcome: 'abstained', rows: 0 });

@@ -18,8 +18,8 @@ export const AUDIT_MIN_ZIPCODES = 3;
 export const AUDIT_MIN_VERDICTS = 5;
 /**
  * Listings removed at the source during the epoch: per miner and audited zipcode, up to
- * `max(rows, share × the miner's rows there)` rows not found are `delisted` (not credited, no
- * penalty); above it every row not found there is `fabricated`.
+ * `max(rows, share × the miner's rows there with a verdict)` rows not found are `delisted` (not
+ * credited, no penalty); above it every row not found there is `fabricated`.
  */
 export const DELISTING_TOLERANCE = { rows: 2, share: 0.03 } as const;
 /**
@@ -209,7 +209,9 @@ export function summariseMinerAudit(zipcodes: readonly ZipcodeAudit[]): MinerAud
       const count = zipcode.noVerdict[reason] ?? 0;
       if (count > 0) noVerdict[reason] = (noVerdict[reason] ?? 0) + count;
     }
-    if (zipcode.notFound > delistingTolerance(zipcode.rows)) {
+    // Over the rows with a verdict only: rows no source checked (a site nobody verifies, one that
+    // was down) would otherwise widen the tolerance for invented rows on the sites that answered.
+    if (zipcode.notFound > delistingTolerance(zipcode.verified + zipcode.mismatched + zipcode.notFound)) {
       fabricated += zipcode.notFound;
       fabricatedZipcodes.push({ zipcode: zipcode.zipcode, notFound: zipcode.notFound });
     } else {
