@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseValidationResultsFile, type ValidationResultsFile } from '@resi/core';
-import { type CastMember, formatLeaderboard, leaderboardOf } from './leaderboard.js';
+import { type CastMember, formatLeaderboard, formatWeightByRole, leaderboardOf, weightByRole } from './leaderboard.js';
 
 export interface LeaderboardWatchOptions {
   /** Each validator's name and its results directory (`<state.dir>/results`). */
@@ -40,8 +40,9 @@ async function readResults(path: string): Promise<ValidationResultsFile | undefi
 
 /**
  * Prints each epoch's leaderboard once, when the first validator has scored it: per miner the
- * score components, listings credited and overlapping earlier uploads, weight share and what was caught, and whether
- * the other validators reached the same results digest. Epochs already scored when the watch
+ * score components, listings credited and overlapping earlier uploads, weight share and what was
+ * caught, and whether the other validators reached the same results digest; then the weight summed
+ * by role, with how many of each role's hotkeys were caught. Epochs already scored when the watch
  * starts (a resumed devnet) are not printed again.
  */
 export async function watchLeaderboards(options: LeaderboardWatchOptions): Promise<{ stop(): void }> {
@@ -76,7 +77,10 @@ export async function watchLeaderboards(options: LeaderboardWatchOptions): Promi
       const heading =
         `epoch ${epochId} leaderboard — ${lead.name}, results ${file.results_sha256.slice(0, 12)}…` +
         (verdicts.length > 0 ? `; ${verdicts.join('; ')}` : '');
-      options.print(`\n${heading}\n${formatLeaderboard(leaderboardOf(file, options.cast))}\n`);
+      const rows = leaderboardOf(file, options.cast);
+      options.print(
+        `\n${heading}\n${formatLeaderboard(rows)}\n\nepoch ${epochId} weight by role\n${formatWeightByRole(weightByRole(rows))}\n`,
+      );
     }
   };
   const timer = setInterval(() => {

@@ -40,6 +40,9 @@ const CAUGHT_CODES: ReadonlySet<string> = new Set([
   'no_upload',
 ]);
 
+/** Row reasons that are findings: rows a miner had no business uploading (never credited). */
+const CAUGHT_ROW_REASONS: readonly string[] = ['zipcode_not_assigned'];
+
 /** The leaderboard of one validator's results file, best first. */
 export function leaderboardOf(file: ValidationResultsFile, cast: ReadonlyMap<string, CastMember>): LeaderboardRow[] {
   const weights = new Map(
@@ -64,7 +67,10 @@ export function leaderboardOf(file: ValidationResultsFile, cast: ReadonlyMap<str
         credited: result.listings?.credited_rows ?? 0,
         overlap: result.listings?.overlap_rows ?? 0,
         weight: weights.get(hotkey) ?? 0,
-        caught: result.reasons.filter((reason) => CAUGHT_CODES.has(reason.code)).map((reason) => reason.code),
+        caught: [
+          ...result.reasons.filter((reason) => CAUGHT_CODES.has(reason.code)).map((reason) => reason.code),
+          ...CAUGHT_ROW_REASONS.filter((reason) => (result.listings?.row_reasons[reason] ?? 0) > 0),
+        ],
       };
     })
     .sort((a, b) => b.weight - a.weight || b.total - a.total || a.name.localeCompare(b.name));
@@ -101,6 +107,11 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[]): string {
     percent(row.weight),
     row.caught.length > 0 ? row.caught.join(', ') : row.outcome === 'scored' ? '-' : row.outcome,
   ]);
+  return formatTable(header, lines);
+}
+
+/** Columns padded to their widest cell, two spaces apart; the last column unpadded. */
+function formatTable(header: readonly string[], lines: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column]!.length)));
   return [header, ...lines]
     .map((cells) =>
@@ -110,4 +121,43 @@ export function formatLeaderboard(rows: readonly LeaderboardRow[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+/** One role's line of the weight-by-role summary. */
+export interface RoleWeight {
+  readonly role: string;
+  readonly hotkeys: number;
+  /** The role's hotkeys' weight shares, summed. */
+  readonly weight: number;
+  /** Hotkeys caught, of `hotkeys`. */
+  readonly caught: number;
+}
+
+/** The leaderboard summed by role, heaviest first (honest first on a tie, then by role). */
+export function weightByRole(rows: readonly LeaderboardRow[]): RoleWeight[] {
+  const roles = new Map<string, { hotkeys: number; weight: number; caught: number }>();
+  for (const row of rows) {
+    const role = roles.get(row.role) ?? { hotkeys: 0, weight: 0, caught: 0 };
+    roles.set(row.role, {
+      hotkeys: role.hotkeys + 1,
+      weight: role.weight + row.weight,
+      caught: role.caught + (row.caught.length > 0 ? 1 : 0),
+    });
+  }
+  return [...roles]
+    .map(([role, totals]) => ({ role, ...totals }))
+    .sort(
+      (a, b) =>
+        b.weight - a.weight ||
+        Number(b.role === 'honest') - Number(a.role === 'honest') ||
+        a.role.localeCompare(b.role),
+    );
+}
+
+/** The weight-by-role summary as a fixed-width table. */
+export function formatWeightByRole(roles: readonly RoleWeight[]): string {
+  return formatTable(
+    ['role', 'hotkeys', 'weight', 'caught'],
+    roles.map((role) => [role.role, String(role.hotkeys), percent(role.weight), `${role.caught}/${role.hotkeys}`]),
+  );
 }

@@ -50,7 +50,12 @@ describe('market simulator, through the real realtor adapter', () => {
   };
 
   beforeAll(async () => {
-    sut = await startMarketSimulator({ lookup: (z) => catalogue.get(z), now: () => new Date(clock), drift: DRIFT });
+    sut = await startMarketSimulator({
+      lookup: (z) => catalogue.get(z),
+      now: () => new Date(clock),
+      drift: DRIFT,
+      verificationStepMs: MINUTE_MS,
+    });
   });
   afterAll(() => sut.close());
 
@@ -86,6 +91,22 @@ describe('market simulator, through the real realtor adapter', () => {
     expect(repriced, 'price cut between the two scrapes').toBeGreaterThan(0);
     // Slightly: a few percent at most.
     expect(gone + arrived + repriced).toBeLessThan(0.05 * a.size);
+  });
+
+  it('verify: answers two validators seconds apart alike, as the market stood at the epoch boundary', async () => {
+    const zip = populated(300);
+    const boundary = NOW; // 16:05:00, a multiple of the one-minute step
+    clock = boundary + 5_000;
+    const first = await collectFrom(sut.endpoints('verify'), zip.zipcode, boundary + 5_000);
+    clock = boundary + 40_000;
+    const second = await collectFrom(sut.endpoints('verify'), zip.zipcode, boundary + 40_000);
+    const live = await collectFrom(sut.endpoints('market'), zip.zipcode, boundary + 40_000);
+    const values = (rows: Listing[]) => rows.map(({ scraped_timestamp: _, days_on_market: __, ...row }) => row);
+    expect(values(second.listings)).toEqual(values(first.listings));
+    expect(values(live.listings)).not.toEqual(values(first.listings));
+    expect(sut.market.forSale(zip, boundary).length).toBe(
+      first.listings.filter((l) => l.listing_status !== 'sold').length,
+    );
   });
 
   it('is a pure function of the seed, the zipcode and the instant', () => {

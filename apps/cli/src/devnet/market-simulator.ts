@@ -24,13 +24,17 @@ export interface RealtorEndpoints {
 
 /**
  * How the simulator answers, by path prefix:
- * - `market`: the market as it is (every honest miner and both validators see this);
+ * - `market`: the market as it is (every honest miner sees this);
  * - `slow`: the same market, each answer held for `slowDelayMs` (a throttled source, so a
  *   miner is still collecting when the devnet freezes or kills it);
  * - `fabricated`: a made-up market: plausible homes in every zipcode asked, honeypots included,
- *   none of which exists in `market` (what a miner inventing data would upload).
+ *   none of which exists in `market` (what a miner inventing data would upload);
+ * - `verify`: the same market as it stood at the last multiple of `verificationStepMs` (the
+ *   devnet's epoch length), for the validators: two validators scoring an epoch seconds apart
+ *   must get the same answers to publish byte-identical results, which a live site, moving
+ *   between their requests, would not give them.
  */
-export type MarketVariant = 'market' | 'slow' | 'fabricated';
+export type MarketVariant = 'market' | 'slow' | 'fabricated' | 'verify';
 
 export interface MarketSimulator extends RealtorEndpoints {
   url: string;
@@ -383,7 +387,7 @@ export function inventedHomes(
 }
 
 /** `/suggest`, `/graphql`, or either under a variant's prefix (`/slow/graphql`). */
-const ROUTE = /^(?:\/(slow|fabricated))?\/(suggest|graphql)$/;
+const ROUTE = /^(?:\/(slow|fabricated|verify))?\/(suggest|graphql)$/;
 /** The sale-date minimum of a sold search: a day, or `$today-<n>D`. */
 const SOLD_SINCE = /sold_date:\s*\{\s*min:\s*"(?:(\d{4}-\d{2}-\d{2})|\$today-(\d+)D)"/;
 
@@ -413,6 +417,8 @@ export async function startMarketSimulator(options: {
   drift?: MarketDrift;
   /** How long the `slow` variant holds each answer; default 500 ms. */
   slowDelayMs?: number;
+  /** The `verify` variant answers as the market stood at the last multiple of this; default production's epoch. */
+  verificationStepMs?: number;
 }): Promise<MarketSimulator> {
   const seed = options.seed ?? 'resi-devnet';
   const now = options.now ?? (() => new Date());
@@ -451,7 +457,9 @@ export async function startMarketSimulator(options: {
         const limit = Math.min(200, Number(body.variables?.limit ?? 200));
         const query = typeof body.query === 'string' ? body.query : '';
         const zip = options.lookup(zipcode);
-        const atMs = now().getTime();
+        const nowMs = now().getTime();
+        const step = options.verificationStepMs ?? PRODUCTION_EPOCH_CONFIG.durationMinutes * 60_000;
+        const atMs = variant === 'verify' ? Math.floor(nowMs / step) * step : nowMs;
         const soldSince = SOLD_SINCE.exec(query);
         const since = soldSince?.[1] ?? dayOf(atMs - Number(soldSince?.[2] ?? 0) * DAY_MS);
         let homes: RealtorSearchResult[] = [];

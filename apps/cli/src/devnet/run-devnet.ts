@@ -5,10 +5,12 @@ import { parseApiEnv, startApi } from '@resi/api';
 import { type MetagraphFile, createDevWallet, epochAt, loadWallet, nextEpochId, scaledEpochConfig } from '@resi/core';
 import { WorkStore } from '@resi/miner';
 import { printBanner } from '../commands/api.js';
-import { type Copier, startCopier } from './copier.js';
+import { MARKET_ADVERSARIES, type MarketAdversary, startAdversary } from './adversaries.js';
+import { startCopier } from './copier.js';
 import { type Disruption, crashMidEpoch, stallPastDeadline } from './disruptions.js';
 import { watchLeaderboards } from './leaderboard-watch.js';
 import { type RealtorEndpoints, devnetMarketDrift, startMarketSimulator } from './market-simulator.js';
+import type { MinerActor } from './miner-actor.js';
 import { narrator, resumedLine } from './narration.js';
 import { type SupervisedProgram, supervise } from './supervisor.js';
 
@@ -24,9 +26,13 @@ export interface DevnetOptions {
  * The parts devnet accounts play: validators; honest miners; and the misbehaving miners the
  * validators must handle — a fabricator (invents listings, honeypots included), a copier
  * (re-uploads an honest miner's rows later), a late miner (stalls past the deadline, uploads in
- * grace) and a crasher (killed mid-collection every epoch, resumes from its state).
+ * grace), a crasher (killed mid-collection every epoch, resumes from its state), and the
+ * adversaries that know the protocol (`adversaries.ts`): a knowing fabricator (real rows plus
+ * invented ones, honeypots avoided), a padder (fills zipcodes up to their estimates), a sybil trio
+ * (one dataset under three hotkeys, free fields perturbed), an overclaimer (reports more listings
+ * than it uploads) and an outsider (adds zipcodes it was not assigned).
  */
-export type DevnetRole = 'validator' | 'honest' | 'fabricator' | 'copier' | 'late' | 'crasher';
+export type DevnetRole = 'validator' | 'honest' | 'fabricator' | 'copier' | 'late' | 'crasher' | MarketAdversary;
 
 export interface DevnetAccount {
   name: string;
@@ -42,6 +48,13 @@ const MISBEHAVING: readonly { name: string; role: DevnetRole }[] = [
   { name: 'devnet-copier', role: 'copier' },
   { name: 'devnet-late', role: 'late' },
   { name: 'devnet-crasher', role: 'crasher' },
+  { name: 'devnet-knowing-fabricator', role: 'knowing-fabricator' },
+  { name: 'devnet-padder', role: 'padder' },
+  { name: 'devnet-sybil-1', role: 'sybil' },
+  { name: 'devnet-sybil-2', role: 'sybil' },
+  { name: 'devnet-sybil-3', role: 'sybil' },
+  { name: 'devnet-overclaimer', role: 'overclaimer' },
+  { name: 'devnet-outsider', role: 'outsider' },
 ];
 
 /**
@@ -147,6 +160,9 @@ function validatorArgs(apiUrl: string, home: string, name: string, endpoints: Re
   ];
 }
 
+/** How long the devnet's programs may take to start before they can mine (see `runDevnet`). */
+const PROGRAM_START_UP_MS = 25_000;
+
 /** What a devnet keeps in RESI_HOME; `--reset` removes these and nothing else (e.g. test services). */
 const DEVNET_STATE = [
   'db',
@@ -200,11 +216,14 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   const api = await startApi(config);
   printBanner(api.url);
   const epochMs = schedule.durationMinutes * 60_000;
+  const lookup = (zip: string) => api.deps.catalogue.get(zip);
   const market = await startMarketSimulator({
-    lookup: (zip) => api.deps.catalogue.get(zip),
+    lookup,
     // The simulation's market drift at this devnet's epoch length: honest miners scraping at
     // different instants collect slightly different data.
     drift: devnetMarketDrift(schedule.durationMinutes, schedule.validationWindowMinutes),
+    // Validators scoring an epoch seconds apart see the market as it stood at the epoch boundary.
+    verificationStepMs: epochMs,
     // The slow source keeps the late miner and the crasher mid-collection for a fair part of the epoch.
     slowDelayMs: Math.round(epochMs / 600),
   });
@@ -217,13 +236,16 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   const stateOf = (name: string) => join(home, 'miners', name);
   const programs: SupervisedProgram[] = [];
   const disruptions: Disruption[] = [];
-  const copiers: Copier[] = [];
+  /** The misbehaving miners played in-process (copier, sybils, ...): cheap, no process each. */
+  const actors: MinerActor[] = [];
 
   // A new devnet joins at an epoch start when most of the current one is gone, so its first
   // leaderboard judges whole epochs; a resumed one carries on at once (miners resume their state).
+  // Most means half, and the programs' start-up on top: eight Node processes starting at once take
+  // 20 s or more on a busy 2-core machine, which a one-minute epoch cannot spare.
   const current = epochAt(new Date(), schedule);
   const leftMs = current.end.getTime() - Date.now();
-  const joinAtNextEpoch = fresh && leftMs < epochMs / 2;
+  const joinAtNextEpoch = fresh && leftMs < epochMs / 2 + PROGRAM_START_UP_MS;
   const firstEpochId = !fresh ? undefined : joinAtNextEpoch ? nextEpochId(current.id, schedule) : current.id;
   const validators = named('validator');
   const leaderboards = await watchLeaderboards({
@@ -243,7 +265,7 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     void (async () => {
       leaderboards.stop();
       for (const disruption of disruptions) disruption.stop();
-      await Promise.all([...programs.map((p) => p.stop()), ...copiers.map((c) => c.stop())]);
+      await Promise.all([...programs.map((p) => p.stop()), ...actors.map((a) => a.stop())]);
       await market.close();
       await api.close();
       say('stopped; `npm start` resumes this devnet, `npm start -- --reset` starts over');
@@ -268,7 +290,9 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     );
   }
   console.log('Accounts:');
-  for (const a of accounts) console.log(`  ${a.name.padEnd(20)} ${a.role.padEnd(10)} hotkey ${a.hotkey}`);
+  const nameWidth = Math.max(...accounts.map((a) => a.name.length));
+  const roleWidth = Math.max(...accounts.map((a) => a.role.length));
+  for (const a of accounts) console.log(`  ${a.name.padEnd(nameWidth)} ${a.role.padEnd(roleWidth)} hotkey ${a.hotkey}`);
   const miner = named('honest')[0]!;
   console.log('\nSign a request as a miner and fetch the current assignment:');
   console.log(`  ts=$(date +%s)`);
@@ -310,21 +334,27 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     const program = run(miner.name, minerArgs(api.url, home, miner.name, market.endpoints('slow'), 1));
     disruptions.push(crashMidEpoch(program, stateOf(miner.name), say));
   }
+  // In-process actors take their turn once devnet-miner-1 has uploaded; sybils after the first
+  // re-upload the first one's dataset.
+  const actorOptions = (name: string, peer: string) => ({
+    name,
+    apiUrl: api.url,
+    wallet: { path: join(home, 'wallets'), name, hotkey: 'default' },
+    stateDir: stateOf(name),
+    peer: { name: peer, stateDir: stateOf(peer) },
+    say,
+  });
   const victim = named('honest')[0]!;
-  for (const copier of named('copier')) {
-    copiers.push(
-      await startCopier({
-        name: copier.name,
-        apiUrl: api.url,
-        wallet: { path: join(home, 'wallets'), name: copier.name, hotkey: 'default' },
-        stateDir: stateOf(copier.name),
-        victimStateDir: stateOf(victim.name),
-        victimName: victim.name,
-        say,
-      }),
-    );
+  for (const copier of named('copier')) actors.push(await startCopier(actorOptions(copier.name, victim.name)));
+  const world = { market: market.market, lookup, catalogue: api.deps.catalogue.zipcodes };
+  for (const role of MARKET_ADVERSARIES) {
+    const cast = named(role);
+    for (const [place, adversary] of cast.entries()) {
+      const peer = role === 'sybil' && place > 0 ? cast[0]!.name : victim.name;
+      actors.push(await startAdversary(role, actorOptions(adversary.name, peer), world, place));
+    }
   }
   for (const validator of validators)
-    run(validator.name, validatorArgs(api.url, home, validator.name, market.endpoints('market')));
+    run(validator.name, validatorArgs(api.url, home, validator.name, market.endpoints('verify')));
   say(`${programs.length} programs started${firstEpochId ? `; the first leaderboard is epoch ${firstEpochId}'s` : ''}`);
 }
