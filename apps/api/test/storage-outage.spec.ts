@@ -7,27 +7,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EMBEDDED_S3_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../src/repositories/embedded-s3.js';
 import { S3StorageRepository, STORAGE_RETRY_AFTER_SECONDS } from '../src/repositories/storage.repository.js';
 import { EpochService } from '../src/services/epoch.service.js';
+import { requestFolderAccess } from './storage-requests.test-utils.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity } from './test-api.js';
 
 const NOW = new Date('2025-10-01T17:00:00Z');
 const EPOCH = '2025-10-01T16-00-00';
 const GRANTS_PER_DAY = 3;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
-
-function requestFolderAccess(sut: TestApi, who: TestIdentity) {
-  const ts = seconds(sut.clock.now());
-  return sut.inject({
-    method: 'POST',
-    url: '/get-folder-access',
-    payload: {
-      coldkey: who.coldkey,
-      hotkey: who.hotkey,
-      timestamp: ts,
-      signature: who.sign(`s3:data:access:${who.coldkey}:${who.hotkey}:${ts}`),
-      expiry: ts + 86400,
-    },
-  });
-}
 
 function readCurrent(sut: TestApi, who: TestIdentity) {
   const ts = seconds(sut.clock.now());

@@ -2,7 +2,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   epochSubmissionsResponseSchema,
   folderAccessResponseSchema,
-  type FolderAccessResponse,
   minerEpochUploadCaps,
   minerSpecificAccessResponseSchema,
   minerUploadResponseSchema,
@@ -16,6 +15,7 @@ import { STORAGE } from '../src/tokens.js';
 import type { StorageRepository } from '../src/repositories/storage.repository.js';
 import { EpochService } from '../src/services/epoch.service.js';
 import { decodePostPolicy, postPolicyViolations } from './post-policy.js';
+import { postLikePythonMiner, requestFolderAccess } from './storage-requests.test-utils.js';
 import { createTestApi, makeIdentity, neuronOf, type TestApi, type TestIdentity } from './test-api.js';
 
 // 17:00 UTC: inside the production epoch 2025-10-01T16-00-00 (16:00–20:00, grace until 20:15).
@@ -41,32 +41,6 @@ const CAPS_EPOCH = {
 const GiB = 1024 ** 3;
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-
-/** What the deployed Python miner sends to /get-folder-access (`upload_utils/s3_utils.py`). */
-function requestFolderAccess(sut: TestApi, who: TestIdentity, options: { coldkey?: string; expiry?: number } = {}) {
-  const ts = seconds(sut.clock.now());
-  const coldkey = options.coldkey ?? who.coldkey;
-  return sut.inject({
-    method: 'POST',
-    url: '/get-folder-access',
-    payload: {
-      coldkey,
-      hotkey: who.hotkey,
-      timestamp: ts,
-      signature: who.sign(`s3:data:access:${coldkey}:${who.hotkey}:${ts}`),
-      expiry: options.expiry ?? ts + 86400,
-    },
-  });
-}
-
-/** The Python miner's upload: `post_data = dict(fields); post_data['key'] = folder + path`, then the file. */
-async function postLikePythonMiner(grant: FolderAccessResponse, path: string, content: Uint8Array) {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(grant.fields)) form.append(name, value);
-  form.append('key', `${grant.folder}${path}`);
-  form.append('file', new Blob([content]), path.split('/').pop());
-  return fetch(grant.url, { method: 'POST', body: form });
-}
 
 function requestMinerUpload(
   sut: TestApi,
