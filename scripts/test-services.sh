@@ -77,9 +77,11 @@ free_port() {
     die "could not find a free port (node is needed)"
 }
 
-# The port to use: the variable's when set (it must be free), else the default when free, else any free one.
+# The port to use: the variable's when set (it must be free), else the default when free, else any
+# free one other than $4 (the port already chosen for the other server: the kernel may hand the
+# same released port out twice).
 choose_port() {
-  local name=$1 variable=$2 fallback=$3 wanted=${!2:-}
+  local name=$1 variable=$2 fallback=$3 avoid=${4:-} wanted=${!2:-}
   if [ -n "$wanted" ]; then
     [[ "$wanted" =~ ^[0-9]+$ ]] || die "$variable=$wanted is not a port number"
     port_taken "$wanted" && die "$name port $wanted ($variable) is already in use: free it or choose another $variable"
@@ -87,6 +89,7 @@ choose_port() {
   elif port_taken "$fallback"; then
     local port
     port=$(free_port)
+    while [ "$port" = "$avoid" ]; do port=$(free_port); done
     log "$name: port $fallback is taken, using $port"
     echo "$port"
   else
@@ -125,7 +128,7 @@ start() {
   local bin pg_port redis_port
   bin=$(pg_bin) || die "PostgreSQL's initdb was not found under /usr/lib/postgresql/*/bin"
   pg_port=$(choose_port PostgreSQL RESI_TEST_PG_PORT "$default_pg_port")
-  redis_port=$(choose_port Redis RESI_TEST_REDIS_PORT "$default_redis_port")
+  redis_port=$(choose_port Redis RESI_TEST_REDIS_PORT "$default_redis_port" "$pg_port")
   [ "$pg_port" != "$redis_port" ] || die "PostgreSQL and Redis cannot share port $pg_port"
 
   log "PostgreSQL ($bin) on 127.0.0.1:$pg_port"

@@ -130,7 +130,8 @@ describe('resi api on a port already in use', () => {
       const failed = await run(process.execPath, [RESI_BIN, 'api', '--port', String(port)], {
         cwd: REPO_ROOT,
         env,
-        timeout: 60_000,
+        // Generous: the API opens its embedded database before it binds, slow on a loaded machine.
+        timeout: 100_000,
       }).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
@@ -142,5 +143,5 @@ describe('resi api on a port already in use', () => {
       squatter.close();
       await rm(home, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 150_000);
 });

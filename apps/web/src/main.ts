@@ -56,7 +56,15 @@ function wideCard(title: string, id: string, ...children: Parameters<typeof h>[2
 /** The operator's label of a hotkey (LABELS_FILE on the API), if it has one. */
 const labelOf = (hotkey: string): string | undefined => state.overview?.labels[hotkey];
 
-/** A button that copies the full hotkey; it says whether that worked until the next refresh. */
+/** The last hotkey copied and whether that worked: shown until the next copy, across refreshes. */
+let lastCopy: { readonly hotkey: string; readonly copied: boolean } | undefined;
+
+function showCopy(button: HTMLElement, copied: boolean): void {
+  button.textContent = copied ? 'copied' : 'copy failed';
+  button.dataset.copied = String(copied);
+}
+
+/** A button that copies the full hotkey; it says whether that worked until another is copied. */
 function copyButton(hotkey: string): HTMLElement {
   const button = h('button', {
     type: 'button',
@@ -65,10 +73,18 @@ function copyButton(hotkey: string): HTMLElement {
     title: 'Copy the full hotkey',
   });
   button.textContent = 'copy';
+  // A refresh redraws every button: the one of the hotkey just copied keeps saying so.
+  if (lastCopy?.hotkey === hotkey) showCopy(button, lastCopy.copied);
   button.addEventListener('click', () => {
     void copyText(hotkey).then((copied) => {
-      button.textContent = copied ? 'copied' : 'copy failed';
-      button.dataset.copied = String(copied);
+      lastCopy = { hotkey, copied };
+      for (const shown of document.querySelectorAll<HTMLElement>('button.copy')) {
+        if (shown.getAttribute('aria-label') === `Copy hotkey ${hotkey}`) showCopy(shown, copied);
+        else if (shown.dataset.copied !== undefined) {
+          shown.textContent = 'copy';
+          delete shown.dataset.copied;
+        }
+      }
     });
   });
   return button;

@@ -63,7 +63,11 @@ describe.each(testBackends())('zipcode history by stake-weighted consensus ($nam
   };
 
   const reportFinding = async (who: TestIdentity, count: (expected: number) => number) => {
-    const file = resultsFileFor(context, evidenceFinding(count), who.hotkey);
+    // The validator's audit drew every real zipcode and the site reported `count` listings in each:
+    // only such true counts reach the history.
+    const found = real().map((z): [string, number] => [z.zipcode, count(z.expectedListings)]);
+    const audit = { ...context.audit, zipcodes: found.map(([zipcode]) => zipcode).sort(), trueCounts: new Map(found) };
+    const file = resultsFileFor({ ...context, audit }, evidenceFinding(count), who.hotkey);
     await publishResultsFile(sut.deps.storage, file);
     const timestamp = Math.floor(sut.clock.now().getTime() / 1000);
     const res = await sut.inject({
