@@ -165,8 +165,9 @@ describe('scoreEpochSubmissions: seed-format uploads', () => {
       outcome: 'rejected',
       reasons: expect.arrayContaining([expect.objectContaining({ code: 'metadata_mismatch' })]) as unknown,
     });
+    // A file that is not the one its SHA-256 declared is treated as swapped: fabrication.
     expect(result('seed-declared')).toMatchObject({
-      outcome: 'rejected',
+      outcome: 'fabricated',
       reasons: expect.arrayContaining([expect.objectContaining({ code: 'sha256_mismatch' })]) as unknown,
     });
   });

@@ -199,6 +199,20 @@ describe('scoreEpoch: other rules', () => {
     });
   });
 
+  it('treats a file whose SHA-256 is not the declared one (an MD5 twin passes the ETag check) as fabrication; a wrong size stays a refusal', () => {
+    const refused = (code: 'sha256_mismatch' | 'size_mismatch') =>
+      scoreEpoch(CONTEXT, [
+        miner(ALICE, 1, {
+          uploadedAtMs: at('17:00:00'),
+          listings: listings({ credited: { '10001': 100 } }),
+          audit: audited(100, 100),
+          rejection: { code, message: `listings.parquet: ${code}` },
+        }),
+      ]).miners[0]!.outcome;
+    expect(refused('sha256_mismatch')).toBe('fabricated');
+    expect(refused('size_mismatch')).toBe('rejected');
+  });
+
   it('treats a miner without listings as no upload', () => {
     const sheet = scoreEpoch(CONTEXT, [miner(ALICE, null, {})]);
     expect(sheet.miners[0]).toMatchObject({ outcome: 'rejected', notes: [{ code: 'no_upload' }] });

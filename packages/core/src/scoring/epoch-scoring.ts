@@ -92,10 +92,18 @@ export type MinerRejectionCode = (typeof MINER_REJECTION_CODES)[number];
 
 /**
  * Refusals that prove the miner tampered with its upload: an upload is final at the grace end, so
- * a listed file changed or removed after it is fabrication. They carry fabrication's outcome
- * (`fabricated`: score 0, and credibility 0 for `penaltyEpochs` epochs), not a plain refusal's.
+ * a listed file changed or removed after it is fabrication (`modified_after_grace`). So is a file
+ * whose SHA-256 differs from the digest the miner declared before the grace end: the validator
+ * refuses another ETag or size first, so the bytes passed the grace-end record's ETag (an MD5 for
+ * most uploads, and MD5 twins take seconds to make) and can only be a twin swapped in after the
+ * seed was revealed, or bytes the miner's own client never hashed. They carry fabrication's
+ * outcome (`fabricated`: score 0, and credibility 0 for `penaltyEpochs` epochs), not a plain
+ * refusal's.
  */
-export const FABRICATION_REJECTION_CODES: ReadonlySet<MinerRejectionCode> = new Set(['modified_after_grace']);
+export const FABRICATION_REJECTION_CODES: ReadonlySet<MinerRejectionCode> = new Set([
+  'modified_after_grace',
+  'sha256_mismatch',
+]);
 
 /** A refusal with the sentence that explains it. */
 export interface MinerRejection {
