@@ -87,6 +87,23 @@ describe('listed objects against the embedded storage', () => {
     expect(await download(object, 'same')).toBe('accepted');
   });
 
+  it('refuses the same bytes written again after the listing: storage dates the rewrite, the miner cannot', async () => {
+    const atGraceEnd = await listed();
+    // Last-Modified has whole seconds: write again in a later second than the one listed.
+    const listedSecond = Math.floor(Date.parse(atGraceEnd.lastModified) / 1000);
+    while (Math.floor(Date.now() / 1000) <= listedSecond) await new Promise((resolve) => setTimeout(resolve, 50));
+    await upload(LISTED);
+    const again = await listed();
+    expect(normaliseEtag(again.etag)).toBe(normaliseEtag(atGraceEnd.etag));
+    expect(again.size).toBe(atGraceEnd.size);
+    const rewritten = await download(atGraceEnd, 'rewritten');
+    expect(rewritten).toBeInstanceOf(DownloadRefusal);
+    expect(rewritten).toMatchObject({ code: 'modified_after_grace' });
+    expect((rewritten as Error).message).toContain('was written again after the grace end');
+    // The listing taken after the rewrite names it, and its bytes are accepted.
+    expect(await download(again, 'again')).toBe('accepted');
+  });
+
   it('refuses an object overwritten after the listing, and one storage no longer has, as modified after the grace end', async () => {
     const atGraceEnd = await listed();
     // Same size, other bytes: only the ETag tells them apart.

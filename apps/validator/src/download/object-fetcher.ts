@@ -49,18 +49,37 @@ export function normaliseEtag(etag: string): string {
 export interface FoundObject {
   readonly etag: string | null;
   readonly size: number | null;
+  /** When storage last wrote the object, in epoch milliseconds (HTTP `Last-Modified`: whole seconds). */
+  readonly lastModifiedMs?: number | null;
 }
+
+/** Whole seconds: HTTP dates carry no finer time, listings may. */
+const toSecond = (ms: number) => Math.floor(ms / 1000);
 
 /**
  * Throws {@link ModifiedObjectError} when what storage answered is not the object listed: its
- * ETag (normalised, see {@link normaliseEtag}) or its size differ. What storage did not say is
- * not compared, so a storage without ETags never condemns a miner.
+ * ETag (normalised, see {@link normaliseEtag}) or its size differ, or storage wrote it again in a
+ * later second than the one listed. The last binds uploads whose metadata declares no SHA-256
+ * (the seed format): their ETag is an MD5, and two files made to share one would pass the other
+ * checks, but writing the second one stamps a new `Last-Modified`, which storage sets and the
+ * miner cannot. A rewrite of the very same bytes is refused too: after the grace end nothing may
+ * be written, and the bytes it replaced are not known. What storage did not say is not compared,
+ * so a storage without ETags or dates never condemns a miner.
  */
 export function checkListedObject(object: StoredObject, found: FoundObject): void {
   const etagDiffers = found.etag !== null && normaliseEtag(found.etag) !== normaliseEtag(object.etag);
   const sizeDiffers = found.size !== null && found.size !== object.size;
-  if (!etagDiffers && !sizeDiffers) return;
+  const listedMs = Date.parse(object.lastModified);
+  const foundMs = found.lastModifiedMs ?? null;
+  const rewrittenAtMs =
+    foundMs !== null && Number.isFinite(listedMs) && toSecond(foundMs) > toSecond(listedMs) ? foundMs : null;
+  if (!etagDiffers && !sizeDiffers && rewrittenAtMs === null) return;
   const name = object.key.slice(object.key.lastIndexOf('/') + 1);
+  if (!etagDiffers && !sizeDiffers && rewrittenAtMs !== null) {
+    throw new ModifiedObjectError(
+      `${name} was written again after the grace end: listed as stored at ${new Date(toSecond(listedMs) * 1000).toISOString()}, storage now says ${new Date(rewrittenAtMs).toISOString()}`,
+    );
+  }
   const listed = [`ETag ${normaliseEtag(object.etag)}`, `${object.size} bytes`];
   const now = [
     found.etag === null ? undefined : `ETag ${normaliseEtag(found.etag)}`,
@@ -69,6 +88,13 @@ export function checkListedObject(object: StoredObject, found: FoundObject): voi
   throw new ModifiedObjectError(
     `${name} changed after the grace end: listed with ${listed.join(' and ')}, storage now holds ${now.join(' and ')}`,
   );
+}
+
+/** The instant a response's `Last-Modified` names, or null when it names none. */
+function lastModifiedOf(response: Response): number | null {
+  const header = response.headers.get('last-modified');
+  const ms = header === null ? Number.NaN : Date.parse(header);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 /** The size a response declares for its body, when the body is the stored bytes as they are. */
@@ -98,7 +124,11 @@ export class HttpObjectFetcher implements ObjectFetcher {
       throw new TransientFetchError(message);
     }
     try {
-      checkListedObject(object, { etag: response.headers.get('etag'), size: declaredSize(response) });
+      checkListedObject(object, {
+        etag: response.headers.get('etag'),
+        size: declaredSize(response),
+        lastModifiedMs: lastModifiedOf(response),
+      });
     } catch (error) {
       await response.body.cancel();
       throw error;

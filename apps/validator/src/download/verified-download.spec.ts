@@ -170,11 +170,20 @@ describe('downloadVerified: storage must still hold the object listed at the gra
     server = createServer((request, response) => {
       const path = request.url ?? '/';
       requests.set(path, (requests.get(path) ?? 0) + 1);
-      const serve = (body: Buffer, etag: string | null) => {
-        response.writeHead(200, { 'content-length': body.length, ...(etag === null ? {} : { etag }) });
+      const serve = (body: Buffer, etag: string | null, lastModified?: string) => {
+        response.writeHead(200, {
+          'content-length': body.length,
+          ...(etag === null ? {} : { etag }),
+          ...(lastModified === undefined ? {} : { 'last-modified': lastModified }),
+        });
         response.end(body);
       };
-      if (path === '/same') return serve(CONTENT, `"${md5(CONTENT)}"`);
+      // The listed object was stored at 2025-10-01T19:00:00.000Z; HTTP dates are whole seconds.
+      if (path === '/same') return serve(CONTENT, `"${md5(CONTENT)}"`, 'Wed, 01 Oct 2025 19:00:00 GMT');
+      // An MD5 twin: other bytes under the listed ETag, as two files made to collide would be.
+      if (path === '/twin-rewritten') return serve(CHANGED, `"${md5(CONTENT)}"`, 'Wed, 01 Oct 2025 19:00:01 GMT');
+      if (path === '/twin-undated') return serve(CHANGED, `"${md5(CONTENT)}"`);
+      if (path === '/rewritten') return serve(CONTENT, `"${md5(CONTENT)}"`, 'Thu, 02 Oct 2025 08:15:00 GMT');
       if (path === '/weak') return serve(CONTENT, `W/"${md5(CONTENT).toUpperCase()}"`);
       if (path === '/no-etag') return serve(CONTENT, null);
       if (path === '/changed') return serve(CHANGED, `"${md5(CHANGED)}"`);
@@ -225,6 +234,30 @@ describe('downloadVerified: storage must still hold the object listed at the gra
       message: `listings.parquet changed after the grace end: listed with ETag ${md5(CONTENT)} and ${CONTENT.length} bytes, storage now holds ETag ${md5(CHANGED)} and ${CHANGED.length} bytes`,
     });
     expect(requests.get('/changed')).toBe(1);
+  });
+
+  it('refuses an object storage wrote again after the listing, even under the listed ETag and size', async () => {
+    // Uploads in the seed format declare no SHA-256, so an MD5 twin passes ETag, size and digest:
+    const undeclared = (path: string) =>
+      outcomeOf(
+        downloadVerified(
+          new HttpObjectFetcher(),
+          listed(path),
+          { bytes: CONTENT.length },
+          join(directory, `undeclared${path.replace('/', '-')}`),
+          HTTP_LIMITS,
+        ),
+      );
+    expect(await undeclared('/twin-undated')).toBe('accepted');
+    // but storage stamps the rewrite with a later Last-Modified, which the miner cannot set.
+    expect(await undeclared('/twin-rewritten')).toMatchObject({
+      code: 'modified_after_grace',
+      message:
+        'listings.parquet was written again after the grace end: listed as stored at 2025-10-01T19:00:00.000Z, storage now says 2025-10-01T19:00:01.000Z',
+    });
+    // The same bytes written again are refused too: what they replaced is not known.
+    expect(await outcomeOf(download('/rewritten'))).toMatchObject({ code: 'modified_after_grace' });
+    expect(requests.get('/rewritten')).toBe(1);
   });
 
   it('refuses a longer file as modified after the grace end', async () => {
