@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { minerObjectKey, parseValidationResultsFile } from '@resi/core';
+import { type Listing, minerObjectKey, parseValidationResultsFile } from '@resi/core';
 import { FileListingSource } from '@resi/sources';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -476,6 +476,118 @@ describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)',
       reasons: [
         { code: 'row_count_mismatch', message: 'listings-0002.parquet holds 100 rows; metadata.json declares 150' },
       ],
+    });
+  });
+});
+
+describe('scoreEpochSubmissions: copies re-spelled so that neither identity key agrees', () => {
+  let root: string;
+  let withOriginal: EpochScoringOutcome;
+  let pairOnly: EpochScoringOutcome;
+  const market = buildMarket(CRAFTED_ZIPCODES);
+  // A row with an MLS id is found at the source by that id whatever its URL says, so a copy can
+  // give every such row another URL and still be looked up; its address must then carry the copy.
+  const respell = (listings: Listing[], address: (address: string) => string) =>
+    listings.map((listing) =>
+      listing.mls_id === null
+        ? listing
+        : { ...listing, source_url: `${listing.source_url}/copy`, address: address(listing.address) },
+    );
+  // Spellings the address comparison accepts (case, punctuation, spaces): the same address key.
+  const asciiRespelled = respell(honestListings(market, at('16:40:00')), (address) =>
+    address.toUpperCase().replaceAll(' ', '  ').replaceAll(',', '.'),
+  );
+  // No-break spaces, which Unicode-aware normalisation reads as spaces but the address key does not.
+  const unicodeSpaced = respell(honestListings(market, at('16:45:00')), (address) => address.replaceAll(' ', '\u00a0'));
+  // The URLs kept, the MLS ids dropped, thin spaces in the addresses.
+  const withoutMls = honestListings(market, at('16:50:00')).map((listing) => ({
+    ...listing,
+    mls_id: null,
+    address: listing.address.replaceAll(' ', '\u2009'),
+  }));
+  // Half of 62701's listings, each also repeated under another URL and spelling.
+  const half = honestListings(market, at('16:55:00'), { zipcodes: ['62701'] })
+    .filter((listing) => listing.mls_id !== null)
+    .slice(0, 20);
+  const repeater = [...half, ...respell(half, (address) => address.toUpperCase())];
+
+  async function score(name: string, uploads: { label: string; listings: Listing[]; uploadedAt: Date }[]) {
+    const bucket = join(root, name, 'bucket');
+    const submissions = [];
+    for (const [index, upload] of uploads.entries())
+      submissions.push(await writeUpload(bucket, { ...upload, uid: index + 1 }));
+    const marketPath = join(root, name, 'market.json');
+    await writeMarketFeed(marketPath, market);
+    return scoreEpochSubmissions(
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+      },
+      {
+        workDirectory: join(root, name, 'work'),
+        fetcher: new LocalObjectFetcher(bucket),
+        verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
+        duckdb: { threads: 2 },
+      },
+    );
+  }
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'resi-validator-respelled-'));
+    withOriginal = await score('with-original', [
+      { label: 'original', listings: honestListings(market, at('16:10:00')), uploadedAt: at('18:00:00') },
+      { label: 'ascii-respelled', listings: asciiRespelled, uploadedAt: at('18:30:00') },
+      { label: 'unicode-spaced', listings: unicodeSpaced, uploadedAt: at('18:35:00') },
+      { label: 'without-mls', listings: withoutMls, uploadedAt: at('18:40:00') },
+      { label: 'repeater', listings: repeater, uploadedAt: at('19:00:00') },
+    ]);
+    // A sybil pair of one dataset, neither in the original spelling.
+    pairOnly = await score('pair-only', [
+      { label: 'unicode-spaced', listings: unicodeSpaced, uploadedAt: at('18:30:00') },
+      { label: 'without-mls', listings: withoutMls, uploadedAt: at('18:40:00') },
+    ]);
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('credits a copy that verifies row for row nothing: a verified row has the listing’s address key', () => {
+    const result = (label: string) => withOriginal.file.validation_results[hotkeyOf(label)]!;
+    expect(result('original')).toMatchObject({
+      outcome: 'scored',
+      audit: { rows: 200, verified: 200 },
+      listings: { credited_rows: 200, overlap_rows: 0 },
+    });
+    expect(result('ascii-respelled')).toMatchObject({
+      outcome: 'scored',
+      weight: 0,
+      audit: { rows: 200, verified: 200, not_found: 0 },
+      listings: { credited_rows: 0, overlap_rows: 200 },
+    });
+  });
+
+  it('credits copies with Unicode spaces in their addresses nothing, with the original or without it', () => {
+    for (const label of ['unicode-spaced', 'without-mls']) {
+      expect(withOriginal.file.validation_results[hotkeyOf(label)]).toMatchObject({
+        weight: 0,
+        listings: { credited_rows: 0 },
+      });
+    }
+    // Alone, the pair is credited at most what one upload of the dataset is.
+    const credited = ['unicode-spaced', 'without-mls'].map(
+      (label) => pairOnly.file.validation_results[hotkeyOf(label)]!.listings!.credited_rows,
+    );
+    expect(credited[0]! + credited[1]!).toBeLessThanOrEqual(200);
+  });
+
+  it('counts a listing repeated under another URL and spelling once for completeness', () => {
+    // 20 of 62701's 40 listings, each twice: half the true count, outside every target band. Of 3
+    // paying zipcodes one is covered: 0.6 × 1/3 + 0.4 × 0 = 0.2.
+    expect(withOriginal.file.validation_results[hotkeyOf('repeater')]).toMatchObject({
+      audit: { rows: 40, verified: 40 },
+      score: { completeness: 0.2 },
     });
   });
 });

@@ -428,8 +428,9 @@ export class EpochListingsScan {
    * Credits each listing once, to its earliest upload: among the valid rows of the `creditable`
    * miners that are not `mismatched`, `not_found` or `source_unsupported`, a row is credited iff it
    * is the first (upload order, then file and row order) to hold its URL key and the first to hold
-   * its address key. Per miner and zipcode: its own distinct listings, those credited, and the
-   * listings an earlier upload held first (overlap). Call after `recordVerdicts`. A row whose source
+   * its address key. Per miner and zipcode: its own distinct listings (its rows that are the first
+   * of its own to hold both keys: a listing repeated under another URL or spelling counts once),
+   * those credited, and of its own listings those an earlier upload held first (overlap). Call after `recordVerdicts`. A row whose source
    * failed (`source_unavailable`, `budget_exhausted`) counts as unaudited: the fault is ours. A row
    * of an audited zipcode naming a site this validator does not verify is not credited (no penalty
    * either): were it credited, a miner could name such a site on invented rows and carry them past
@@ -461,12 +462,16 @@ export class EpochListingsScan {
       overlap: bigint;
     }>(`
       WITH first_url AS (SELECT url_key, min(ord) AS first FROM scan_eligible GROUP BY url_key),
-           first_addr AS (SELECT addr_key, min(ord) AS first FROM scan_eligible GROUP BY addr_key)
+           first_addr AS (SELECT addr_key, min(ord) AS first FROM scan_eligible GROUP BY addr_key),
+           own_url AS (SELECT miner_idx, url_key, min(ord) AS first FROM scan_eligible GROUP BY ALL),
+           own_addr AS (SELECT miner_idx, addr_key, min(ord) AS first FROM scan_eligible GROUP BY ALL)
       SELECT e.miner_idx, e.zipcode,
-        count(DISTINCT e.url_key) AS own,
+        count(*) FILTER (WHERE e.ord = ou.first AND e.ord = oa.first) AS own,
         count(*) FILTER (WHERE e.ord = u.first AND e.ord = a.first) AS credited,
-        count(DISTINCT e.url_key) FILTER (WHERE (u.first >> 47) < e.miner_idx OR (a.first >> 47) < e.miner_idx) AS overlap
+        count(*) FILTER (WHERE e.ord = ou.first AND e.ord = oa.first
+          AND ((u.first >> 47) < e.miner_idx OR (a.first >> 47) < e.miner_idx)) AS overlap
       FROM scan_eligible AS e JOIN first_url AS u USING (url_key) JOIN first_addr AS a USING (addr_key)
+        JOIN own_url AS ou USING (miner_idx, url_key) JOIN own_addr AS oa USING (miner_idx, addr_key)
       GROUP BY e.miner_idx, e.zipcode ORDER BY e.miner_idx, e.zipcode`);
     for (const row of rows) {
       const entry = result.get(this.miners[Number(row.miner_idx)]!.hotkey)!;

@@ -277,9 +277,14 @@ export function qualityMasks(
   return masks;
 }
 
+/** `lowerAscii` of `@resi/core`: ASCII letters only (DuckDB's `lower` and JavaScript's disagree beyond them). */
+function lowerAsciiSql(value: string): string {
+  return `translate(${value}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')`;
+}
+
 /** `listingIdentityKey` of `@resi/core` in SQL (the key itself, for tests and logs). */
 export const IDENTITY_KEY_SQL =
-  `coalesce("mls_id", "source_url", lower(regexp_replace("address", '[\\t\\n\\x0B\\f\\r ]+', ' ', 'g')), '')` +
+  `coalesce("mls_id", "source_url", ${lowerAsciiSql(`regexp_replace("address", '[\\t\\n\\x0B\\f\\r ]+', ' ', 'g')`)}, '')` +
   ` || '|' || coalesce("listing_status", '')`;
 
 /** The identity key as a 128-bit hash (two 64-bit DuckDB hashes), what duplicates within an upload are counted by. */
@@ -296,7 +301,7 @@ export const URL_KEY_SQL = (() => {
 
 /** `normaliseListingAddress` of `@resi/core` in SQL, then `|` and the zipcode. */
 export const ADDRESS_KEY_SQL =
-  `regexp_replace(regexp_replace(regexp_replace(lower("address"), '[.,#]', ' ', 'g'), '[\t\n\x0B\f\r ]+', ' ', 'g'), '^ | $', '', 'g')` +
+  `regexp_replace(regexp_replace(regexp_replace(${lowerAsciiSql('"address"')}, '[.,#]', ' ', 'g'), '[\t\n\x0B\f\r ]+', ' ', 'g'), '^ | $', '', 'g')` +
   ` || '|' || coalesce("zipcode", '')`;
 
 /** A text key as a 128-bit hash (two 64-bit DuckDB hashes with different seeds). */

@@ -1,4 +1,5 @@
 import { LISTING_STATUSES, type Listing, type ListingColumnName } from '../listings/listing.js';
+import { normaliseListingAddress } from './audit.js';
 
 /**
  * Accuracy, 35% of a miner's score (PROTOCOL.md §8): every valid row a miner claims in an audited
@@ -34,13 +35,6 @@ export interface ListingComparison {
   readonly mismatches: ListingColumnName[];
 }
 
-const ADDRESS_PUNCTUATION = /[.,#]/g;
-const ADDRESS_WHITESPACE = /\s+/g;
-
-function normaliseAddress(address: string): string {
-  return address.toLowerCase().replace(ADDRESS_PUNCTUATION, ' ').replace(ADDRESS_WHITESPACE, ' ').trim();
-}
-
 const DAY_MS = 86_400_000;
 
 function withinRelative(claimed: number, verified: number, share: number): boolean {
@@ -65,7 +59,8 @@ export function compareWithVerifiedListing(claimed: Listing, verified: VerifiedL
       mismatches.push(column);
     }
   };
-  check('address', (a: string, b: string) => normaliseAddress(a) === normaliseAddress(b));
+  // Identity's own normalisation: a row that verifies has the listing's address key (audit.ts).
+  check('address', (a: string, b: string) => normaliseListingAddress(a) === normaliseListingAddress(b));
   check('zipcode', (a: string, b: string) => a === b);
   check('price', (a: number, b: number) => withinRelative(a, b, tolerances.priceRelative));
   check('bedrooms', (a: number, b: number) => a === b);

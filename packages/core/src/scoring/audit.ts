@@ -124,13 +124,20 @@ export function normaliseListingUrl(url: string): string {
   return `${host}${(match[2] ?? '').replace(/\/+$/, '')}`;
 }
 
+/** ASCII letters lower-cased, every other character kept: JavaScript and DuckDB agree on it (on `İ` or a final `Σ` their `lower` do not). */
+export function lowerAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 /**
- * An address as identity compares it: lower-cased, `.`, `,` and `#` as spaces, ASCII whitespace
- * runs as one space, trimmed.
+ * An address as identity and verification compare it: ASCII letters lower-cased, `.`, `,` and `#`
+ * as spaces, ASCII whitespace runs as one space, trimmed. Verification compares addresses with this
+ * very function, so a row verified against a listing has that listing's address key: no spelling
+ * (no-break spaces, a letter only Unicode lower-cases) verifies and still escapes the
+ * once-per-listing credit.
  */
 export function normaliseListingAddress(address: string): string {
-  return address
-    .toLowerCase()
+  return lowerAscii(address)
     .replace(/[.,#]/g, ' ')
     .replace(/[\t\n\v\f\r ]+/g, ' ')
     .replace(/^ | $/g, '');

@@ -1,4 +1,5 @@
 import type { ListingsFileRow } from '../listings/listing.js';
+import { lowerAscii } from './audit.js';
 
 /**
  * Repeats inside one miner's upload (PROTOCOL.md §8; seed "Duplicate detection"): rows with the
@@ -11,13 +12,19 @@ const ASCII_WHITESPACE_RUN = /[\t\n\v\f\r ]+/g;
 
 /**
  * The identity of a row: its MLS id where it has one (unique per listing), else its source URL,
- * else its address lower-cased with whitespace runs collapsed; then `|` and the listing status,
+ * else its address with ASCII letters lower-cased and whitespace runs collapsed; then `|` and the listing status,
  * because a home's past sale and its current listing are two listings. Missing parts are empty.
  * The validator computes the same key in SQL; whitespace is ASCII only so both agree.
  */
 export function listingIdentityKey(
   row: Pick<ListingsFileRow, 'mls_id' | 'source_url' | 'address' | 'listing_status'>,
 ): string {
-  const id = row.mls_id ?? row.source_url ?? row.address?.toLowerCase().replace(ASCII_WHITESPACE_RUN, ' ') ?? '';
+  const id =
+    row.mls_id ??
+    row.source_url ??
+    (row.address === null || row.address === undefined
+      ? undefined
+      : lowerAscii(row.address).replace(ASCII_WHITESPACE_RUN, ' ')) ??
+    '';
   return `${id}|${row.listing_status ?? ''}`;
 }
