@@ -104,6 +104,35 @@ describe('listed objects against the embedded storage', () => {
     expect(await download(again, 'again')).toBe('accepted');
   });
 
+  it('reads the bytes stored under a Content-Encoding the uploader set, rather than failing to decode them', async () => {
+    // A presigned PUT signs the length and the SHA-256, not Content-Encoding: storage keeps the
+    // header the miner sends and serves it back. Decoding a body that is not gzip fails on every
+    // attempt, which would give the miner no verdict (credibility kept) whatever its rows were.
+    const key = KEY.replace('listings.parquet', 'listings-0003.parquet');
+    const grant = await storage.presignPut({
+      key,
+      bytes: LISTED.length,
+      sha256Hex: createHash('sha256').update(LISTED).digest('hex'),
+      expiresInSeconds: 60,
+    });
+    const put = await fetch(grant.url, {
+      method: 'PUT',
+      headers: { ...grant.headers, 'content-encoding': 'gzip' },
+      body: LISTED,
+    });
+    expect(put.ok).toBe(true);
+    const [info] = await storage.listObjects(key);
+    const object: StoredObject = {
+      key,
+      size: info!.size,
+      etag: info!.etag,
+      lastModified: info!.lastModified.toISOString(),
+      url: await storage.presignGet(key, 60),
+    };
+    expect(await fetch(object.url).then((response) => response.headers.get('content-encoding'))).toBe('gzip');
+    expect(await download(object, 'encoded')).toBe('accepted');
+  });
+
   it('refuses an object overwritten after the listing, and one storage no longer has, as modified after the grace end', async () => {
     const atGraceEnd = await listed();
     // Same size, other bytes: only the ETag tells them apart.

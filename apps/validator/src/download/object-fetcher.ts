@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { type IncomingMessage, request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { StoredObject } from '@resi/core';
 
 /**
@@ -90,50 +92,91 @@ export function checkListedObject(object: StoredObject, found: FoundObject): voi
   );
 }
 
+/** A response header as one string; null when absent. */
+function headerOf(response: IncomingMessage, name: string): string | null {
+  const value = response.headers[name];
+  return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** The instant a response's `Last-Modified` names, or null when it names none. */
-function lastModifiedOf(response: Response): number | null {
-  const header = response.headers.get('last-modified');
+function lastModifiedOf(response: IncomingMessage): number | null {
+  const header = headerOf(response, 'last-modified');
   const ms = header === null ? Number.NaN : Date.parse(header);
   return Number.isFinite(ms) ? ms : null;
 }
 
-/** The size a response declares for its body, when the body is the stored bytes as they are. */
-function declaredSize(response: Response): number | null {
-  const encoding = response.headers.get('content-encoding');
-  if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') return null;
-  const length = response.headers.get('content-length');
+/** The size a response declares for its body (read as sent: never decoded here). */
+function declaredSize(response: IncomingMessage): number | null {
+  const length = headerOf(response, 'content-length');
   return length !== null && /^\d+$/.test(length.trim()) ? Number(length) : null;
 }
 
-/** Fetches through the object's presigned GET URL (PROTOCOL.md §6). */
-export class HttpObjectFetcher implements ObjectFetcher {
-  constructor(private readonly fetchImpl: typeof fetch = fetch) {}
+/** Redirects a GET follows at most (a store answering for another region, say). */
+const MAX_REDIRECTS = 5;
 
-  async open(object: StoredObject, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
-    let response: Response;
+/**
+ * A GET whose body is the bytes as sent. Not `fetch`: it decodes a body by its `Content-Encoding`,
+ * and that header is the uploader's to set (a presigned PUT does not sign it), so a miner could
+ * store its files as "gzip" that are not, make every download fail and get no verdict.
+ */
+function rawGet(url: string, signal: AbortSignal, redirects = 0): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    let target: URL;
     try {
-      response = await this.fetchImpl(object.url, { signal });
+      target = new URL(url);
+    } catch {
+      reject(new TransientFetchError(`${url} is not a URL`));
+      return;
+    }
+    const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : null;
+    if (send === null) {
+      reject(new TransientFetchError(`${target.protocol} URLs are not fetched`));
+      return;
+    }
+    const request = send(target, { method: 'GET', signal, headers: { 'accept-encoding': 'identity' } }, (response) => {
+      const location = headerOf(response, 'location');
+      const status = response.statusCode ?? 0;
+      if ([301, 302, 303, 307, 308].includes(status) && location !== null && redirects < MAX_REDIRECTS) {
+        response.resume();
+        resolve(rawGet(new URL(location, target).href, signal, redirects + 1));
+        return;
+      }
+      resolve(response);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Fetches through the object's presigned GET URL (PROTOCOL.md §6), reading the stored bytes as they are. */
+export class HttpObjectFetcher implements ObjectFetcher {
+  async open(object: StoredObject, signal: AbortSignal): Promise<AsyncIterable<Uint8Array>> {
+    let response: IncomingMessage;
+    try {
+      response = await rawGet(object.url, signal);
     } catch (error) {
+      if (error instanceof TransientFetchError) throw error;
       throw new TransientFetchError(`GET ${object.key} failed: ${(error as Error).message}`);
     }
-    if (!response.ok || response.body === null) {
-      await response.body?.cancel();
-      const message = `GET ${object.key} answered HTTP ${response.status}`;
-      if (response.status === 404) throw new MissingObjectError(message);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) {
+      response.destroy();
+      const message = `GET ${object.key} answered HTTP ${status}`;
+      if (status === 404) throw new MissingObjectError(message);
       // 403 (an expired or refused URL), 5xx, 429, ...: the validator's trouble, not the upload's.
       throw new TransientFetchError(message);
     }
     try {
       checkListedObject(object, {
-        etag: response.headers.get('etag'),
+        etag: headerOf(response, 'etag'),
         size: declaredSize(response),
         lastModifiedMs: lastModifiedOf(response),
       });
     } catch (error) {
-      await response.body.cancel();
+      response.destroy();
       throw error;
     }
-    return response.body;
+    return response;
   }
 }
 
