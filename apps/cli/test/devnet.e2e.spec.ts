@@ -117,7 +117,7 @@ describe('resi devnet, end to end', { timeout: 420_000 }, () => {
     const stopped = Date.now();
     expect(await devnet!.stop('SIGINT')).toBe(0);
     expect(Date.now() - stopped).toBeLessThan(20_000);
-    expect(devnet!.output()).toContain('stopped; `npm start` resumes this devnet');
+    expect(devnet!.output()).toContain(`stopped; \`npm start -- --port ${port}\` resumes this devnet`);
 
     devnet = start();
     await waitForHttp(`${url}/healthcheck`, devnet);

@@ -12,9 +12,15 @@ export function registerDevnetCommand(program: Command): void {
     )
     .option('--epoch <minutes>', 'epoch length in minutes (must divide 1440)', '3')
     .option('--miners <count>', 'number of honest miners', '3')
-    .option('--no-misbehaving', 'leave out the fabricator, copier, late and crashing miners')
+    .option(
+      '--no-misbehaving',
+      'leave out every misbehaving miner: fabricator, copier, late, crasher and the in-process cheats',
+    )
     .option('--port <port>', 'API port', '3000')
-    .option('--reset', 'delete the devnet state (database, storage, wallets, miner state, logs) and start over')
+    .option(
+      '--reset',
+      'delete the devnet state (database, storage, its wallets, miner state, logs) and start over; wallets of yours in its wallet directory stay',
+    )
     .action(async (options: DevnetOptions) => {
       try {
         // Loaded on use: the devnet pulls in the API server and the validator.

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseApiEnv, startApi } from '@resi/api';
 import { type MetagraphFile, createDevWallet, epochAt, loadWallet, nextEpochId, scaledEpochConfig } from '@resi/core';
@@ -32,7 +32,16 @@ export interface DevnetOptions {
  * (one dataset under three hotkeys, free fields perturbed), an overclaimer (reports more listings
  * than it uploads) and an outsider (adds zipcodes it was not assigned).
  */
-export type DevnetRole = 'validator' | 'honest' | 'fabricator' | 'copier' | 'late' | 'crasher' | MarketAdversary;
+export type DevnetRole =
+  | 'validator'
+  | 'honest'
+  | 'fabricator'
+  | 'copier'
+  | 'late'
+  | 'crasher'
+  | MarketAdversary
+  /** A wallet the operator made in the devnet's wallet directory: registered, run by nobody but them. */
+  | 'yours';
 
 export interface DevnetAccount {
   name: string;
@@ -77,6 +86,7 @@ export async function prepareDevnetAccounts(
       role: 'honest' as const,
     })),
     ...(options.misbehaving ? MISBEHAVING : []),
+    ...operatorWallets(walletPath).map((name) => ({ name, role: 'yours' as const })),
   ];
   const accounts: DevnetAccount[] = [];
   for (const { name, role } of wanted) {
@@ -101,6 +111,46 @@ export async function prepareDevnetAccounts(
   const labels = Object.fromEntries(accounts.map((account) => [account.hotkey, account.name]));
   writeFileSync(join(home, 'labels.json'), JSON.stringify(labels, null, 2) + '\n');
   return accounts;
+}
+
+/**
+ * The wallets an operator made in the devnet's wallet directory to run a miner of their own
+ * against it (any name not starting `devnet-`, with a `default` hotkey), by name. The devnet
+ * registers them as miners and runs no program for them.
+ */
+export function operatorWallets(walletPath: string): string[] {
+  if (!existsSync(walletPath)) return [];
+  return readdirSync(walletPath, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('devnet-'))
+    .map((entry) => entry.name)
+    .filter((name) => existsSync(join(walletPath, name, 'hotkeys', 'default')))
+    .sort();
+}
+
+/**
+ * API settings the devnet never takes from the environment or `.env`: a `.env` written for a
+ * production API (its PostgreSQL, Redis, S3 bucket, chain metagraph, public address) must not put
+ * a devnet's three-minute epochs and dev wallets there. The devnet always runs on its embedded
+ * stores and metagraph file, on loopback.
+ */
+export const DEVNET_IGNORED_ENV = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'S3_ENDPOINT',
+  'METAGRAPH_SOURCE',
+  'HOST',
+  'NODE_ENV',
+] as const;
+
+/** The environment the devnet's API reads: `env` without `DEVNET_IGNORED_ENV`, and which were set. */
+export function devnetApiEnv(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; ignored: string[] } {
+  const kept = { ...env };
+  const ignored: string[] = [];
+  for (const name of DEVNET_IGNORED_ENV) {
+    if (kept[name] !== undefined && kept[name] !== '') ignored.push(name);
+    delete kept[name];
+  }
+  return { env: kept, ignored };
 }
 
 const walletArgs = (home: string, name: string) => [
@@ -160,6 +210,35 @@ function validatorArgs(apiUrl: string, home: string, name: string, endpoints: Re
   ];
 }
 
+/**
+ * How to run a miner of one's own against the devnet: the devnet's own wallets are mined by its
+ * programs (a second miner on one of them would overwrite that miner's upload), so the operator
+ * makes a wallet in the devnet's wallet directory, which the next start registers.
+ */
+export function ownMinerHint(
+  home: string,
+  apiUrl: string,
+  market: RealtorEndpoints,
+  yours: readonly DevnetAccount[],
+  restart = 'npm start',
+): string {
+  const wallets = join(home, 'wallets');
+  const name = yours[0]?.name ?? 'my-miner';
+  const miner =
+    `  npx resi miner --api.url ${apiUrl} --wallet.path ${wallets} --wallet.name ${name} ` +
+    `--realtor.url ${market.graphqlUrl} --realtor.suggest-url ${market.suggestUrl} --source.rpm 0`;
+  if (yours.length === 0)
+    return (
+      `\nRun a miner of your own against this devnet (the devnet-* wallets are its programs'): make a wallet here,\n` +
+      `  npx resi keys create --wallet.path ${wallets} --wallet.name ${name}\n` +
+      `then restart the devnet (Ctrl-C, ${restart}), which registers it, and run:\n${miner}`
+    );
+  return (
+    `\nYour wallets, registered and run by no devnet program: ${yours.map((a) => a.name).join(', ')}. Mine with one:\n` +
+    miner
+  );
+}
+
 /** How long the devnet's programs may take to start before they can mine (see `runDevnet`). */
 const PROGRAM_START_UP_MS = 25_000;
 
@@ -176,8 +255,16 @@ const DEVNET_STATE = [
   'logs',
 ];
 
-function resetDevnet(home: string): void {
-  for (const entry of DEVNET_STATE) rmSync(join(home, entry), { recursive: true, force: true });
+/** Removes the devnet's state; an operator's own wallets (`operatorWallets`) are theirs and stay. */
+export function resetDevnet(home: string): void {
+  const wallets = join(home, 'wallets');
+  const kept = new Set(operatorWallets(wallets));
+  for (const entry of DEVNET_STATE) {
+    if (entry === 'wallets' && kept.size > 0) {
+      for (const name of readdirSync(wallets))
+        if (!kept.has(name)) rmSync(join(wallets, name), { recursive: true, force: true });
+    } else rmSync(join(home, entry), { recursive: true, force: true });
+  }
 }
 
 /** Runs the devnet until Ctrl-C; `resi devnet` loads this module only when it runs. */
@@ -194,8 +281,15 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   } catch (error) {
     throw new Error(`--epoch ${options.epoch}: ${(error as Error).message}`);
   }
-  const fresh = !existsSync(join(home, 'wallets'));
   const accounts = await prepareDevnetAccounts(home, { honestMiners, misbehaving: options.misbehaving });
+  // New when the devnet made all of its own wallets now (an operator's wallet made first does not count).
+  const fresh = accounts.every((a) => a.created || a.role === 'yours');
+  const apiEnv = devnetApiEnv(process.env);
+  if (apiEnv.ignored.length > 0)
+    console.log(
+      `resi devnet: ignoring ${apiEnv.ignored.join(', ')} (environment or .env): the devnet always runs on its ` +
+        `embedded database, memory, embedded storage and metagraph file, on 127.0.0.1`,
+    );
   const config = parseApiEnv({
     // A devnet epoch is minutes long: a smaller market keeps every miner's work light.
     EPOCH_TARGET_LISTINGS: '2000',
@@ -203,7 +297,7 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     RATE_LIMIT_STATS_PER_MINUTE: '6000',
     // The devnet's own lines and leaderboards are what to read; LOG_LEVEL=info shows the API's too.
     LOG_LEVEL: 'warn',
-    ...process.env,
+    ...apiEnv.env,
     RESI_HOME: home,
     METAGRAPH_FILE: join(home, 'metagraph.json'),
     LABELS_FILE: join(home, 'labels.json'),
@@ -255,6 +349,8 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     print: (text) => console.log(text),
   });
 
+  // What starts this devnet again: `npm start`, with the port when it is not the default.
+  const restart = options.port === '3000' ? 'npm start' : `npm start -- --port ${options.port}`;
   let stopping = false;
   const waiting = new AbortController();
   const stop = () => {
@@ -268,7 +364,9 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
       await Promise.all([...programs.map((p) => p.stop()), ...actors.map((a) => a.stop())]);
       await market.close();
       await api.close();
-      say('stopped; `npm start` resumes this devnet, `npm start -- --reset` starts over');
+      say(
+        `stopped; \`${restart}\` resumes this devnet, \`${restart}${options.port === '3000' ? ' --' : ''} --reset\` starts over`,
+      );
       process.exit(0);
     })();
   };
@@ -277,7 +375,7 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
 
   console.log(`\nDevnet state in ${home}. Epochs last ${options.epoch} min (grace ${schedule.graceMinutes} min).`);
   if (!fresh) {
-    const miners = accounts.filter((a) => a.role !== 'validator');
+    const miners = accounts.filter((a) => a.role !== 'validator' && a.role !== 'yours');
     const minerEpochs = new Map<string, string | undefined>();
     for (const a of miners) minerEpochs.set(a.name, (await new WorkStore(stateOf(a.name)).epochIds()).at(-1));
     say(
@@ -303,9 +401,10 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     `  curl "${api.url}/api/v1/zipcode-assignments/current?hotkey=${miner.hotkey}&signature=$sig&timestamp=$ts"`,
   );
   console.log(`\nMarket simulator (realtor.com format) on ${market.url}; program logs in ${logDir}.`);
+  console.log(ownMinerHint(home, api.url, market.endpoints('market'), named('yours'), restart));
   console.log(
     `Dashboard: ${api.url}/ · each epoch's leaderboard prints here once the validators have scored it ` +
-      `(after the epoch and its ${schedule.graceMinutes} min grace). Ctrl-C stops everything; npm start resumes.`,
+      `(after the epoch and its ${schedule.graceMinutes} min grace). Ctrl-C stops everything; ${restart} resumes.`,
   );
 
   if (joinAtNextEpoch) {

@@ -1,0 +1,91 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type MetagraphFile, createDevWallet } from '@resi/core';
+import { devnetApiEnv, operatorWallets, ownMinerHint, prepareDevnetAccounts, resetDevnet } from './run-devnet.js';
+
+const market = {
+  graphqlUrl: 'http://127.0.0.1:4100/market/graphql',
+  suggestUrl: 'http://127.0.0.1:4100/market/suggest',
+};
+
+describe('devnet settings', () => {
+  it('never takes a production database, Redis, bucket, chain metagraph or address from the environment or .env', () => {
+    const { env, ignored } = devnetApiEnv({
+      DATABASE_URL: 'postgres://resi@db.internal/prod',
+      REDIS_URL: 'redis://cache.internal',
+      S3_ENDPOINT: 'https://s3.us-east-2.amazonaws.com',
+      METAGRAPH_SOURCE: 'chain',
+      HOST: '0.0.0.0',
+      NODE_ENV: 'production',
+      ZIPCODE_SECRET: 'kept',
+      LOG_LEVEL: 'info',
+    });
+    expect(ignored).toEqual(['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'METAGRAPH_SOURCE', 'HOST', 'NODE_ENV']);
+    expect(env).toEqual({ ZIPCODE_SECRET: 'kept', LOG_LEVEL: 'info' });
+    expect(devnetApiEnv({ LOG_LEVEL: 'info', DATABASE_URL: '' }).ignored).toEqual([]);
+  });
+});
+
+describe('devnet accounts', () => {
+  let home: string | undefined;
+  afterEach(() => {
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  it('registers a wallet the operator made in its wallet directory, runs nothing for it, and leaves other devnet-* wallets out', async () => {
+    home = mkdtempSync(join(tmpdir(), 'resi-devnet-accounts-'));
+    const options = { honestMiners: 1, misbehaving: false, validators: 1 };
+    const first = await prepareDevnetAccounts(home, options);
+    expect(first.map((a) => [a.name, a.role])).toEqual([
+      ['devnet-validator-1', 'validator'],
+      ['devnet-miner-1', 'honest'],
+    ]);
+    const wallets = join(home, 'wallets');
+    // The operator's wallet, and one left over from an earlier `--miners 2`.
+    const mine = await createDevWallet({ path: wallets, name: 'my-miner', hotkey: 'default' });
+    await createDevWallet({ path: wallets, name: 'devnet-miner-2', hotkey: 'default' });
+    expect(operatorWallets(wallets)).toEqual(['my-miner']);
+
+    const second = await prepareDevnetAccounts(home, options);
+    expect(second.map((a) => [a.name, a.role])).toEqual([
+      ['devnet-validator-1', 'validator'],
+      ['devnet-miner-1', 'honest'],
+      ['my-miner', 'yours'],
+    ]);
+    const metagraph = JSON.parse(readFileSync(join(home, 'metagraph.json'), 'utf8')) as MetagraphFile;
+    expect(metagraph.neurons).toHaveLength(3);
+    expect(metagraph.neurons[2]).toMatchObject({ uid: 2, hotkey: mine.hotkeyAddress, validatorPermit: false });
+    const labels = JSON.parse(readFileSync(join(home, 'labels.json'), 'utf8')) as Record<string, string>;
+    expect(labels[mine.hotkeyAddress]).toBe('my-miner');
+
+    const hint = ownMinerHint(
+      home,
+      'http://127.0.0.1:3000',
+      market,
+      second.filter((a) => a.role === 'yours'),
+    );
+    expect(hint).toContain(
+      `npx resi miner --api.url http://127.0.0.1:3000 --wallet.path ${wallets} --wallet.name my-miner ` +
+        `--realtor.url ${market.graphqlUrl} --realtor.suggest-url ${market.suggestUrl} --source.rpm 0`,
+    );
+    expect(hint).not.toContain('keys create');
+
+    // --reset starts the devnet over and keeps the operator's wallet.
+    resetDevnet(home);
+    expect(readdirSync(wallets)).toEqual(['my-miner']);
+    expect(existsSync(join(home, 'metagraph.json'))).toBe(false);
+    const third = await prepareDevnetAccounts(home, options);
+    expect(third.find((a) => a.role === 'yours')?.hotkey).toBe(mine.hotkeyAddress);
+    expect(third.filter((a) => a.role !== 'yours').every((a) => a.created)).toBe(true);
+  });
+
+  it('tells an operator without a wallet of their own how to make one, not to reuse a devnet wallet', () => {
+    const hint = ownMinerHint('/srv/.resi', 'http://127.0.0.1:3460', market, [], 'npm start -- --port 3460');
+    expect(hint).toContain('npx resi keys create --wallet.path /srv/.resi/wallets --wallet.name my-miner');
+    expect(hint).toContain('restart the devnet (Ctrl-C, npm start -- --port 3460)');
+    expect(hint).toContain('--wallet.name my-miner');
+    expect(hint).not.toMatch(/--wallet\.name devnet-/);
+  });
+});
