@@ -104,6 +104,19 @@ describe('usage errors', () => {
     expect(failed.stderr.trim().split('\n').at(-1)).toBe('see `resi keys create --help`');
   }, 60_000);
 
+  it('a file feed that is not there stops the miner at start, before it uploads an empty epoch', async () => {
+    const feed = join(tmpdir(), 'resi-no-such-feed', 'feed.csv');
+    const failed = await failing(
+      ['miner', '--source', 'file', '--file.path', feed, '--api.url', 'http://127.0.0.1:9'],
+      {
+        BT_WALLET_PATH: '/nonexistent',
+      },
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`--file.path (RESI_FILE_PATH): ${feed} does not exist`);
+    expect(failed.stderr.trim().split('\n').at(-1)).toBe('see `resi miner --help`');
+  }, 60_000);
+
   it('a numeric option asks for a whole number with an example', async () => {
     const failed = await failing(['miner', '--netuid', 'abc'], { BT_WALLET_PATH: '/nonexistent' });
     expect(failed.code).toBe(1);

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type WalletLocation, loadWallet } from '@resi/core';
 import { MinerApiClient } from './api/miner-api-client.js';
-import type { MinerConfig } from './config/miner-config.js';
+import { MinerConfigError, type MinerConfig } from './config/miner-config.js';
 import { MinerDaemon } from './daemon/miner-daemon.js';
 import { type LogSink, type Logger, type StoppableRun, createLogger } from '@resi/client';
 import { MinerMetrics } from './observability/metrics.js';
@@ -46,6 +47,12 @@ export async function startMiner(
   walletLocation: WalletLocation,
   output: { stdout: OutputStream; stderr: OutputStream } = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<MinerRun> {
+  // A feed path that is not there would make every zipcode fail and every epoch upload nothing.
+  if (config.source === 'file' && config.filePath !== undefined && !existsSync(config.filePath))
+    throw new MinerConfigError(
+      `Invalid miner configuration:\n  --file.path (RESI_FILE_PATH): ${resolve(config.filePath)} does not exist ` +
+        '(a CSV, JSON, JSON lines or Parquet feed, or a directory of <zipcode>.<ext> files)',
+    );
   const wallet = await loadWallet(walletLocation);
   const stateDir = resolve(
     config.stateDir ?? join(homedir(), '.resi', 'miner', `${walletLocation.name}-${walletLocation.hotkey}`),
