@@ -46,6 +46,8 @@ export {
   type SourceConfig,
   type SourceName,
   sourceConfigOf,
+  coverageProblems,
+  VERIFIED_COVERAGE,
 } from './source-config.js';
 export {
   SourceHttpClient,

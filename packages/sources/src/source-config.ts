@@ -41,7 +41,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
     flag: 'realtor.sold-days',
     argument: '<days>',
     env: 'RESI_REALTOR_SOLD_DAYS',
-    description: 'realtor source: also collect homes sold in the last N days (0: for sale only)',
+    description: 'realtor source: also collect homes sold in the last N days (0: for sale only; validators verify 90)',
     defaultText: '90',
   },
   {
@@ -82,7 +82,7 @@ export const SOURCE_OPTIONS: readonly OptionSpec[] = [
     flag: 'redfin.sold-days',
     argument: '<days>',
     env: 'RESI_REDFIN_SOLD_DAYS',
-    description: 'redfin source: also download homes sold in the last N days (0: for sale only)',
+    description: 'redfin source: also download homes sold in the last N days (0: for sale only; validators verify 90)',
     defaultText: '90',
   },
   {
@@ -173,6 +173,61 @@ export const SOURCE_SCHEMA_SHAPE = {
 
 /** The parsed values of {@link SOURCE_OPTIONS}. */
 export type RawSourceOptions = z.output<z.ZodObject<typeof SOURCE_SCHEMA_SHAPE>>;
+
+/**
+ * What validators' feeds cover: the options bounding which listings a source returns (sold homes
+ * over how many days, how many pages, which searches), at their defaults. A validator finds a row
+ * only within its feed, and a row it does not find counts as invented, so validators verify with
+ * exactly this coverage (a narrower feed would flag honest miners, a wider one would count other
+ * true counts than its peers and write another results file), and a miner collects within it.
+ */
+export const VERIFIED_COVERAGE = {
+  'realtor.sold-days': 90,
+  'redfin.sold-days': 90,
+  'zillow.max-pages': 20,
+  'zillow.status-types': ['ForSale', 'RecentlySold'],
+} as const;
+
+/**
+ * Where `raw` leaves {@link VERIFIED_COVERAGE}, one line per option naming its flag and variable:
+ * for a validator any other value; for a miner a value past it (more days, more pages, another
+ * search), whose listings no validator would find.
+ */
+export function coverageProblems(
+  raw: Pick<RawSourceOptions, keyof typeof VERIFIED_COVERAGE>,
+  role: 'miner' | 'validator',
+): string[] {
+  const problems: string[] = [];
+  const flagged = (flag: keyof typeof VERIFIED_COVERAGE, message: string) => {
+    const env = SOURCE_OPTIONS.find((option) => option.flag === flag)?.env;
+    problems.push(`  --${flag}${env ? ` (${env})` : ''}: ${message}`);
+  };
+  for (const flag of ['realtor.sold-days', 'redfin.sold-days', 'zillow.max-pages'] as const) {
+    const value = raw[flag];
+    const covered = VERIFIED_COVERAGE[flag];
+    if (role === 'validator' ? value !== covered : value > covered)
+      flagged(
+        flag,
+        role === 'validator'
+          ? `validators verify with ${covered}, as every miner may collect up to it; got ${value}`
+          : `at most ${covered}, what validators verify: listings beyond it would count as invented; got ${value}`,
+      );
+  }
+  const types = raw['zillow.status-types']
+    .split(',')
+    .map((type) => type.trim())
+    .filter(Boolean);
+  const covered: readonly string[] = VERIFIED_COVERAGE['zillow.status-types'];
+  const outside = types.filter((type) => !covered.includes(type));
+  if (role === 'validator' ? outside.length > 0 || covered.some((type) => !types.includes(type)) : outside.length > 0)
+    flagged(
+      'zillow.status-types',
+      role === 'validator'
+        ? `validators search ${covered.join(',')}; got ${types.join(',')}`
+        : `only ${covered.join(', ')}, what validators search: listings of ${outside.join(', ')} would count as invented`,
+    );
+  return problems;
+}
 
 const DEFAULT_REQUESTS_PER_MINUTE: Record<SourceName, number> = {
   realtor: 30,

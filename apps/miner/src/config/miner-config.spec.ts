@@ -47,6 +47,25 @@ describe('parseMinerConfig', () => {
     });
   });
 
+  it('collects within what validators verify: older sales or further pages would be found nowhere', () => {
+    for (const [flag, value] of [
+      ['realtor.sold-days', '365'],
+      ['redfin.sold-days', '91'],
+      ['zillow.max-pages', '21'],
+      ['zillow.status-types', 'ForSale,ForRent'],
+    ] as const) {
+      expect(() => parseMinerConfig({ [flag]: value }, {})).toThrow(
+        new RegExp(`Invalid miner configuration[\\s\\S]*--${flag.replace('.', '\\.')} \\(`),
+      );
+    }
+    const narrower = parseMinerConfig(
+      { 'realtor.sold-days': '0', 'redfin.sold-days': '30', 'zillow.max-pages': '3', 'zillow.status-types': 'ForSale' },
+      {},
+    );
+    expect(narrower.realtor.soldDays).toBe(0);
+    expect(narrower.zillow).toMatchObject({ maxPages: 3, statusTypes: ['ForSale'] });
+  });
+
   it('lists every bad option at once', () => {
     let error: unknown;
     try {

@@ -1,5 +1,11 @@
 import { DEFAULT_API_URLS, type OptionSpec, netuidOf, parseOptionValues } from '@resi/client';
-import { SOURCE_OPTIONS, SOURCE_SCHEMA_SHAPE, type SourceConfig, sourceConfigOf } from '@resi/sources';
+import {
+  SOURCE_OPTIONS,
+  SOURCE_SCHEMA_SHAPE,
+  type SourceConfig,
+  coverageProblems,
+  sourceConfigOf,
+} from '@resi/sources';
 import { z } from 'zod';
 import { MAX_ROWS_PER_LISTINGS_FILE } from '../upload/package-epoch.js';
 
@@ -176,6 +182,8 @@ export function parseMinerConfig(
   }
   const source = sourceConfigOf(raw);
   if ('problems' in source) throw new MinerConfigError(`Invalid miner configuration:\n${source.problems.join('\n')}`);
+  const coverage = coverageProblems(raw, 'miner');
+  if (coverage.length > 0) throw new MinerConfigError(`Invalid miner configuration:\n${coverage.join('\n')}`);
   return {
     netuid,
     network,

@@ -70,4 +70,27 @@ describe('parseValidatorConfig', () => {
       /--source \(RESI_VERIFY_SOURCES\)/,
     );
   });
+
+  it('verifies with the feeds miners collect from, no narrower and no wider', () => {
+    // A validator fetching sold homes over fewer days than miners collect finds an honest miner's
+    // older sales missing (not found: fabrication); one fetching more counts other true counts
+    // than its peers and writes another results file.
+    for (const [flag, value] of [
+      ['realtor.sold-days', '0'],
+      ['realtor.sold-days', '365'],
+      ['redfin.sold-days', '30'],
+      ['zillow.max-pages', '5'],
+      ['zillow.status-types', 'ForSale'],
+    ] as const) {
+      expect(() => parseValidatorConfig({ source: 'realtor', [flag]: value }, {})).toThrow(
+        new RegExp(`Invalid verification source[\\s\\S]*--${flag.replace('.', '\\.')} \\(`),
+      );
+    }
+    expect(() =>
+      parseValidatorConfig(
+        { source: 'realtor', 'realtor.sold-days': '90', 'zillow.status-types': 'RecentlySold,ForSale' },
+        {},
+      ),
+    ).not.toThrow();
+  });
 });

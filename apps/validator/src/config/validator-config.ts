@@ -6,6 +6,7 @@ import {
   SOURCE_OPTIONS,
   SOURCE_SCHEMA_SHAPE,
   type SourceConfig,
+  coverageProblems,
   sourceConfigOf,
 } from '@resi/sources';
 import { CREDIBILITY_DEFAULTS, type CredibilityParams } from '@resi/core';
@@ -324,6 +325,8 @@ export function parseValidatorConfig(
   const sourceOptions = parseOptionValues(VERIFICATION_SOURCE_OPTIONS, verificationSchema, values, env);
   if ('problems' in sourceOptions)
     throw new ValidatorConfigError(`Invalid verification source:\n${sourceOptions.problems.join('\n')}`);
+  const coverage = coverageProblems(sourceOptions.data, 'validator');
+  if (coverage.length > 0) throw new ValidatorConfigError(`Invalid verification source:\n${coverage.join('\n')}`);
   const sources: SourceConfig[] = [];
   for (const name of sourceOptions.data.source) {
     const source = sourceConfigOf({ ...sourceOptions.data, source: name });
