@@ -123,6 +123,22 @@ describe('public dashboard routes', () => {
       code: 'EPOCH_NOT_FOUND',
     });
     expect((await get('/api/v1/dashboard/epochs/..%2F..%2Fetc/results')).statusCode).toBe(400);
+    // A bad path parameter is named as such, not as a body field.
+    for (const path of ['/api/v1/dashboard/epochs/yesterday/miners', '/api/v1/epochs/yesterday/consensus'])
+      expect((await get(path)).json()).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: expect.stringMatching(/^Invalid request: epochId: must be an epoch ID/) as unknown,
+      });
+  });
+
+  it("serves the running epoch's miners and (empty) results under `current`, as the epoch itself", async () => {
+    const current = (await get('/api/v1/dashboard/epochs/current')).json<{ epoch: { id: string } }>();
+    const miners = await get('/api/v1/dashboard/epochs/current/miners');
+    expect(miners.statusCode).toBe(200);
+    expect(miners.json()).toEqual((await get(`/api/v1/dashboard/epochs/${current.epoch.id}/miners`)).json());
+    const results = await get('/api/v1/dashboard/epochs/current/results');
+    expect(results.statusCode).toBe(200);
+    expect(results.json()).toMatchObject({ epochId: current.epoch.id });
   });
 
   it('keeps results empty while the epoch runs, even when a results file is already in storage', async () => {

@@ -8,13 +8,13 @@ import {
   dashboardOverviewResponseSchema,
   type DashboardResultsResponse,
   dashboardResultsResponseSchema,
-  epochIdSchema,
 } from '@resi/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RateLimitedByIp } from '../auth/route-specs.js';
 import { sendCompressedJson } from '../middleware/compressed-json.js';
 import { Documented } from '../openapi/documented.js';
 import { DashboardService } from '../services/dashboard.service.js';
+import { epochIdParam } from './params.js';
 
 /** Public, unsigned reads behind the dashboard at `/`; rate-limited per IP like the stats. */
 @Controller()
@@ -57,30 +57,37 @@ export class DashboardController {
   })
   @RateLimitedByIp('stats')
   epoch(@Param('epochId') epochId: string): Promise<DashboardEpochResponse> {
-    return this.dashboard.epoch(epochIdSchema.parse(epochId));
+    return this.dashboard.epoch(epochIdParam(epochId));
   }
 
   @Get('api/v1/dashboard/epochs/:epochId/miners')
   @Documented({
-    summary: "Miners' progress in an epoch from their status updates (their own claims)",
+    summary: "Miners' progress in an epoch (`current`: the running one) from their status updates (their own claims)",
     tag: 'Public',
     response: dashboardMinersResponseSchema,
     errors: ['EPOCH_NOT_FOUND', 'RATE_LIMITED'],
   })
   @RateLimitedByIp('stats')
-  miners(@Param('epochId') epochId: string): Promise<DashboardMinersResponse> {
-    return this.dashboard.miners(epochIdSchema.parse(epochId));
+  async miners(@Param('epochId') epochId: string): Promise<DashboardMinersResponse> {
+    return this.dashboard.miners(await this.epochIdOf(epochId));
   }
 
   @Get('api/v1/dashboard/epochs/:epochId/results')
   @Documented({
-    summary: 'Validator consensus over the published results files, per-miner scores and per-zipcode leaderboards',
+    summary:
+      'Validator consensus over the published results files, per-miner scores and per-zipcode leaderboards ' +
+      '(`current`: the running epoch, empty until it is scored)',
     tag: 'Public',
     response: dashboardResultsResponseSchema,
     errors: ['EPOCH_NOT_FOUND', 'RATE_LIMITED', 'SERVICE_UNAVAILABLE'],
   })
   @RateLimitedByIp('stats')
-  results(@Param('epochId') epochId: string): Promise<DashboardResultsResponse> {
-    return this.dashboard.results(epochIdSchema.parse(epochId));
+  async results(@Param('epochId') epochId: string): Promise<DashboardResultsResponse> {
+    return this.dashboard.results(await this.epochIdOf(epochId));
+  }
+
+  /** `current` (as in `/epochs/current`) or an epoch ID. */
+  private async epochIdOf(param: string): Promise<string> {
+    return param === 'current' ? this.dashboard.currentEpochId() : epochIdParam(param);
   }
 }

@@ -2,7 +2,6 @@ import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   type ConsensusResponse,
   consensusResponseSchema,
-  epochIdSchema,
   type ValidationResultsReportRequest,
   validationResultsCommitment,
   validationResultsReportRequestSchema,
@@ -13,6 +12,7 @@ import { AuthenticatedCaller, type Caller, SignedInput } from '../auth/caller.js
 import { RateLimitedByIp, Signed } from '../auth/route-specs.js';
 import { Documented } from '../openapi/documented.js';
 import { ValidationResultsService } from '../services/validation-results.service.js';
+import { epochIdParam } from './params.js';
 
 /** Validators' results reports and the consensus over them (PROTOCOL.md §8). */
 @Controller()
@@ -59,6 +59,6 @@ export class ValidationResultsController {
   })
   @RateLimitedByIp('stats')
   epochConsensus(@Param('epochId') epochId: string): Promise<ConsensusResponse> {
-    return this.results.consensus(epochIdSchema.parse(epochId));
+    return this.results.consensus(epochIdParam(epochId));
   }
 }

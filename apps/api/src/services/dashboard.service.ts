@@ -99,6 +99,11 @@ export class DashboardService {
   }
 
   /** The epoch active now, created on demand like the miners' current assignment. */
+  /** The running epoch's ID. */
+  async currentEpochId(): Promise<string> {
+    return (await this.epochs.current()).epoch.id;
+  }
+
   async currentEpoch(): Promise<DashboardEpochResponse> {
     const { epoch } = await this.epochs.current();
     return this.epoch(epoch.id);
