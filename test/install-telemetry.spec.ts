@@ -23,4 +23,17 @@ describe('install-time telemetry', () => {
     // @scarf/scarf is the telemetry script the opt-out above silences. A new entry needs a look.
     expect([...new Set(withScripts)]).toEqual(['@scarf/scarf', '@swc/core', 'esbuild']);
   });
+
+  it("npm's allowScripts reviews every one of them: scarf's script denied, the binary pickers allowed", () => {
+    // npm 11 warns at every install about scripts allowScripts does not cover; npm 12 skips them.
+    const lock = read('../package-lock.json') as { packages: Record<string, { hasInstallScript?: boolean }> };
+    const withScripts = new Set(
+      Object.entries(lock.packages)
+        .filter(([, entry]) => entry.hasInstallScript)
+        .map(([path]) => path.replace(/^.*node_modules\//, '')),
+    );
+    const allowScripts = read('../package.json').allowScripts as Record<string, boolean>;
+    expect(Object.keys(allowScripts).sort()).toEqual([...withScripts].sort());
+    expect(allowScripts).toEqual({ '@scarf/scarf': false, '@swc/core': true, esbuild: true });
+  });
 });
