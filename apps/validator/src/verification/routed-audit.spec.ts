@@ -105,10 +105,8 @@ function validatorWith(realtor: FixtureServer, zillow: FixtureServer) {
       source: 'realtor,zillow-rapidapi',
       'realtor.url': `${realtor.url}/graphql`,
       'realtor.suggest-url': `${realtor.url}/suggest`,
-      'realtor.sold-days': '0',
       'zillow.url': zillow.url,
       'zillow.key': 'test-key',
-      'zillow.status-types': 'ForSale',
       'source.rpm': '0',
     },
     {},
@@ -161,17 +159,18 @@ describe('the audit routed by source', () => {
     expect(verdicts.get(invented.fingerprint)).toBe('not_found');
 
     // One fetch per (source, zipcode) for the whole epoch, however many miners' rows were checked:
-    // realtor asks the suggest service and one search page per zipcode, then the suggest service,
-    // the sold and the off-market searches for the recently-closed part; zillow one page per
-    // zipcode for sale, then one recently sold and one pending.
+    // realtor asks the suggest service, one search page for sale and one of homes sold in the last
+    // 90 days per zipcode (the coverage every validator verifies), then the suggest service, the
+    // sold and the off-market searches for the recently-closed part; zillow one page per zipcode
+    // for sale and one recently sold, then one recently sold and one pending.
     const requestsWhileVerifying = realtor.requests.length + zillow.requests.length - requestsWhileMining;
-    expect(requestsWhileVerifying).toBe(ZIPCODES.length * 5 + ZIPCODES.length * 3);
+    expect(requestsWhileVerifying).toBe(ZIPCODES.length * 6 + ZIPCODES.length * 4);
     expect(epochFeeds.progress()).toMatchObject({
-      requests: { realtor: 10, 'zillow-rapidapi': 6 },
+      requests: { realtor: 12, 'zillow-rapidapi': 8 },
       feedsFetched: 4,
       feedsUnavailable: 0,
     });
-    expect(progress.at(-1)).toMatch(/^feeds 4 fetched, 0 unavailable, 0 pending; requests 16\/4000/);
+    expect(progress.at(-1)).toMatch(/^feeds 4 fetched, 0 unavailable, 0 pending; requests 20\/4000/);
   });
 });
 
@@ -341,7 +340,7 @@ describe('the audit of listings that closed during the epoch', () => {
     ]);
     // The recently-closed part is fetched once per (source, zipcode) and counted in the budget.
     expect(epochFeeds.progress()).toMatchObject({
-      requests: { realtor: ZIPCODES.length * 5, 'zillow-rapidapi': ZIPCODES.length * 3 },
+      requests: { realtor: ZIPCODES.length * 6, 'zillow-rapidapi': ZIPCODES.length * 4 },
       feedsFetched: 4,
     });
   });
