@@ -311,6 +311,75 @@ describe('scoreEpochSubmissions: invented rows naming a site this validator does
   });
 });
 
+describe('scoreEpochSubmissions: the recently-closed search fails while the homes for sale answer', () => {
+  let root: string;
+  let outcome: EpochScoringOutcome;
+  const result = (label: string) => outcome.file.validation_results[hotkeyOf(label)]!;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'resi-validator-closed-down-'));
+    const market = buildMarket(CRAFTED_ZIPCODES);
+    const bucket = join(root, 'bucket');
+    const submissions = [
+      await writeUpload(bucket, {
+        label: 'honest',
+        listings: honestListings(market, at('16:10:00')),
+        uploadedAt: at('19:00:00'),
+        uid: 1,
+      }),
+      // Invented rows are absent from the homes for sale; with the closed listings unknown they
+      // get no verdict, as a listing sold since the scrape would.
+      await writeUpload(bucket, {
+        label: 'inventor',
+        listings: [...honestListings(market, at('16:20:00')), ...fabricatedListings('62703', 60, at('17:00:00'))],
+        uploadedAt: at('18:00:00'),
+        uid: 2,
+      }),
+    ];
+    const marketPath = join(root, 'market.json');
+    await writeMarketFeed(marketPath, market);
+    const feed = new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath }));
+    outcome = await scoreEpochSubmissions(
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+      },
+      {
+        workDirectory: join(root, 'work'),
+        fetcher: new LocalObjectFetcher(bucket),
+        verification: {
+          name: 'closed search down',
+          sourceFor: () => feed.sourceFor(),
+          fetchZipcode: async (source, zipcode) => {
+            const answer = await feed.fetchZipcode(source, zipcode);
+            return answer.kind === 'listings'
+              ? { ...answer, recentlyClosed: { kind: 'unavailable', reason: 'HTTP 503 after 3 attempts' } }
+              : answer;
+          },
+        },
+        duckdb: { threads: 2 },
+      },
+    );
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('credits no row it could not check: the invented ones earn nothing, whoever uploaded first', () => {
+    expect(result('inventor')).toMatchObject({
+      outcome: 'scored',
+      audit: { rows: 260, verified: 200, not_found: 0, no_verdict: { source_unavailable: 60 } },
+      listings: { credited_rows: 200 },
+    });
+    // The honest miner uploaded later: the real listings are the inventor's, and nothing else.
+    expect(result('honest')).toMatchObject({ outcome: 'scored', listings: { credited_rows: 0, overlap_rows: 200 } });
+    const ranking = outcome.file.zipcode_rankings.find((zipcode) => zipcode.zipcode === '62703')!.ranking;
+    expect(ranking.map((entry) => [entry.hotkey, entry.credited_listings])).toEqual([[hotkeyOf('inventor'), 100]]);
+  });
+});
+
 describe('scoreEpochSubmissions: uploads in parts (listings-0001.parquet, ...)', () => {
   let root: string;
   let outcome: EpochScoringOutcome;

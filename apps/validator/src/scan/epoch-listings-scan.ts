@@ -426,15 +426,16 @@ export class EpochListingsScan {
 
   /**
    * Credits each listing once, to its earliest upload: among the valid rows of the `creditable`
-   * miners that are not `mismatched`, `not_found` or `source_unsupported`, a row is credited iff it
+   * miners that are verified or were not audited, a row is credited iff it
    * is the first (upload order, then file and row order) to hold its URL key and the first to hold
    * its address key. Per miner and zipcode: its own distinct listings (its rows that are the first
    * of its own to hold both keys: a listing repeated under another URL or spelling counts once),
-   * those credited, and of its own listings those an earlier upload held first (overlap). Call after `recordVerdicts`. A row whose source
-   * failed (`source_unavailable`, `budget_exhausted`) counts as unaudited: the fault is ours. A row
-   * of an audited zipcode naming a site this validator does not verify is not credited (no penalty
-   * either): were it credited, a miner could name such a site on invented rows and carry them past
-   * every audit of the validators that did not enable it.
+   * those credited, and of its own listings those an earlier upload held first (overlap). Call after `recordVerdicts`. A row of an audited
+   * zipcode without a verdict (`source_unavailable`, `budget_exhausted`, `source_unsupported`) is not
+   * credited, and not penalised either: only what was checked pays. Were such rows credited, invented
+   * rows would pass whenever a check could not run: under a site this validator does not verify, or
+   * missing from the homes for sale while the recently-closed search failed (a site change breaking
+   * that search for every validator at once would turn the audit off).
    */
   async credit(creditable: Iterable<string>): Promise<Map<string, CreditedListings>> {
     const miners = this.indexesOf(creditable);
@@ -453,7 +454,7 @@ export class EpochListingsScan {
       SELECT r.miner_idx, r.zipcode, r.url_key, r.addr_key, ${ORDER_SQL} AS ord
       FROM scan_rows AS r LEFT JOIN scan_verdicts AS v USING (fingerprint)
       WHERE r.flags = 0 AND r.miner_idx IN ${EpochListingsScan.inList(miners)}
-        AND (v.verdict IS NULL OR v.verdict NOT IN ('mismatched', 'not_found', 'source_unsupported'))`);
+        AND (v.verdict IS NULL OR v.verdict = 'verified')`);
     const rows = await this.session.rows<{
       miner_idx: number;
       zipcode: string;
