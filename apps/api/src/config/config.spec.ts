@@ -13,8 +13,8 @@ describe('parseApiEnv', () => {
     try {
       parseApiEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x' });
     } catch (error) {
-      expect((error as Error).message).toContain('PORT');
-      expect((error as Error).message).toContain('"eighty"');
+      expect((error as Error).message).toContain('PORT: must be a number (got "eighty")');
+      expect((error as Error).message).not.toContain('NaN');
       expect((error as Error).message).toContain('DATABASE_URL: must start with postgres://');
     }
   });

@@ -152,7 +152,9 @@ export function parseApiEnv(env: NodeJS.ProcessEnv | Record<string, string | und
     const lines = result.error.issues.map((issue) => {
       const name = issue.path.join('.');
       const got = name in cleaned ? ` (got "${String(cleaned[name])}")` : '';
-      return `  ${name}: ${issue.message}${got}`;
+      // zod's own words for a number that is not one ("expected number, received NaN") are the code's, not the operator's.
+      const message = issue.code === 'invalid_type' && issue.expected === 'number' ? 'must be a number' : issue.message;
+      return `  ${name}: ${message}${got}`;
     });
     throw new ConfigError(`Invalid API configuration:\n${lines.join('\n')}`);
   }

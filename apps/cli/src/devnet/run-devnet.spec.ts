@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type MetagraphFile, createDevWallet } from '@resi/core';
-import { devnetApiEnv, operatorWallets, ownMinerHint, prepareDevnetAccounts, resetDevnet } from './run-devnet.js';
+import {
+  checkDevnetOptions,
+  devnetApiEnv,
+  operatorWallets,
+  ownMinerHint,
+  prepareDevnetAccounts,
+  resetDevnet,
+} from './run-devnet.js';
 
 const market = {
   graphqlUrl: 'http://127.0.0.1:4100/market/graphql',
@@ -25,6 +32,25 @@ describe('devnet settings', () => {
     expect(ignored).toEqual(['DATABASE_URL', 'REDIS_URL', 'S3_ENDPOINT', 'METAGRAPH_SOURCE', 'HOST', 'NODE_ENV']);
     expect(env).toEqual({ ZIPCODE_SECRET: 'kept', LOG_LEVEL: 'info' });
     expect(devnetApiEnv({ LOG_LEVEL: 'info', DATABASE_URL: '' }).ignored).toEqual([]);
+  });
+});
+
+describe('devnet options', () => {
+  it('refuses a bad --epoch, --miners or --port naming the flag with an example, never NaN', () => {
+    const ok = { epoch: '3', miners: '3', port: '3000' };
+    expect(checkDevnetOptions(ok).honestMiners).toBe(3);
+    expect(() => checkDevnetOptions({ ...ok, port: 'abc' })).toThrow(
+      '--port abc: must be a port number from 1 to 65535, e.g. 3000',
+    );
+    expect(() => checkDevnetOptions({ ...ok, port: '70000' })).toThrow('--port 70000: must be a port number');
+    expect(() => checkDevnetOptions({ ...ok, epoch: 'abc' })).toThrow(
+      '--epoch abc: must be a whole number of minutes that divides 1440, e.g. 3',
+    );
+    expect(() => checkDevnetOptions({ ...ok, epoch: '7' })).toThrow(/^--epoch 7: .*divide 1440.*6 and 8/);
+    expect(() => checkDevnetOptions({ ...ok, miners: '0' })).toThrow(
+      '--miners 0: must be a whole number of at least 1',
+    );
+    expect(() => checkDevnetOptions({ ...ok, miners: '2.5' })).toThrow('--miners 2.5');
   });
 });
 

@@ -255,6 +255,27 @@ const DEVNET_STATE = [
   'logs',
 ];
 
+/** The devnet's numeric options, checked; each refusal names the flag and gives an example. */
+export function checkDevnetOptions(options: Pick<DevnetOptions, 'epoch' | 'miners' | 'port'>): {
+  honestMiners: number;
+  schedule: ReturnType<typeof scaledEpochConfig>;
+} {
+  const whole = (value: string) => (/^\d+$/.test(value.trim()) ? Number(value) : Number.NaN);
+  const honestMiners = whole(options.miners);
+  if (!(honestMiners >= 1)) throw new Error(`--miners ${options.miners}: must be a whole number of at least 1, e.g. 3`);
+  const port = whole(options.port);
+  if (!(port >= 1 && port <= 65_535))
+    throw new Error(`--port ${options.port}: must be a port number from 1 to 65535, e.g. 3000`);
+  const minutes = whole(options.epoch);
+  if (Number.isNaN(minutes))
+    throw new Error(`--epoch ${options.epoch}: must be a whole number of minutes that divides 1440, e.g. 3`);
+  try {
+    return { honestMiners, schedule: scaledEpochConfig(minutes) };
+  } catch (error) {
+    throw new Error(`--epoch ${options.epoch}: ${(error as Error).message}`);
+  }
+}
+
 /** Removes the devnet's state; an operator's own wallets (`operatorWallets`) are theirs and stay. */
 export function resetDevnet(home: string): void {
   const wallets = join(home, 'wallets');
@@ -272,15 +293,7 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
   const home = resolve(process.env.RESI_HOME ?? '.resi');
   if (options.reset) resetDevnet(home);
   mkdirSync(home, { recursive: true });
-  const honestMiners = Number(options.miners);
-  if (!Number.isInteger(honestMiners) || honestMiners < 1)
-    throw new Error(`--miners ${options.miners}: must be a whole number of at least 1, e.g. 3`);
-  let schedule: ReturnType<typeof scaledEpochConfig>;
-  try {
-    schedule = scaledEpochConfig(Number(options.epoch));
-  } catch (error) {
-    throw new Error(`--epoch ${options.epoch}: ${(error as Error).message}`);
-  }
+  const { honestMiners, schedule } = checkDevnetOptions(options);
   const accounts = await prepareDevnetAccounts(home, { honestMiners, misbehaving: options.misbehaving });
   // New when the devnet made all of its own wallets now (an operator's wallet made first does not count).
   const fresh = accounts.every((a) => a.created || a.role === 'yours');
