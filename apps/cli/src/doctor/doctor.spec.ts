@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type ApiInstance, openDatabase, parseApiEnv, startApi } from '@resi/api';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDevWallet, cryptoReady, type MetagraphFile, type WalletLocation } from '@resi/core';
+import { createDevWallet, cryptoReady, type MetagraphFile, WalletError, type WalletLocation } from '@resi/core';
 import { type AdapterConfig, SOURCE_SCHEMA_SHAPE, checkSource, sourceConfigOf } from '@resi/sources';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import {
   type DoctorSetup,
   formatCheck,
   runDoctor,
+  walletProblem,
 } from './doctor.js';
 
 /**
@@ -125,6 +126,9 @@ describe('resi doctor', () => {
   it('a wallet that does not load fails, and the checks that sign say they need it', async () => {
     const results = await runDoctor(setupFor('miner', { wallet: { ...wallets.miner, name: 'nobody' } }), plenty);
     expect(byName(results).wallet).toMatchObject({ ok: false, fix: expect.stringContaining('resi keys create') });
+    // The detail says what is wrong, the fix what to do, each once.
+    expect(byName(results).wallet!.detail).toMatch(/^no hotkey file at \S+nobody\/hotkeys\/default$/);
+    expect(byName(results).wallet!.fix).toMatch(/^create it with `resi keys create --wallet.name nobody/);
     expect(byName(results).registration!.detail).toBe('not checked: needs the wallet');
     expect(byName(results).api!.ok).toBe(true);
   }, 60_000);
@@ -251,3 +255,21 @@ function sourceConfig(options: Record<string, unknown>): AdapterConfig {
   if ('problems' in parsed) throw new Error(parsed.problems.join('\n'));
   return parsed.config;
 }
+
+describe('resi doctor: a wallet that does not load', () => {
+  const fallback = 'create or import it';
+  it("gives the wallet error's own fix, which depends on what is wrong, not always 'create it'", () => {
+    const file = '/home/m/.bittensor/wallets/miner/hotkeys/default';
+    const encrypted = new WalletError(
+      file,
+      `the hotkey file ${file} is encrypted (NaCl); resi signs unattended and needs it unencrypted. Recreate it without a password from its mnemonic, e.g. \`btcli wallet regen-hotkey --no-use-password --overwrite\` with the same --wallet.name/--wallet.hotkey.`,
+    );
+    expect(walletProblem(encrypted, fallback)).toEqual({
+      detail: `the hotkey file ${file} is encrypted (NaCl); resi signs unattended and needs it unencrypted`,
+      fix: 'recreate it without a password from its mnemonic, e.g. `btcli wallet regen-hotkey --no-use-password --overwrite` with the same --wallet.name/--wallet.hotkey.',
+    });
+    const directory = new WalletError(file, `the hotkey file ${file} is a directory, not a keyfile.`);
+    expect(walletProblem(directory, fallback)).toEqual({ detail: directory.message, fix: fallback });
+    expect(walletProblem(new Error('boom'), fallback)).toEqual({ detail: 'boom', fix: fallback });
+  });
+});

@@ -19,6 +19,7 @@ import {
   validationCommitment,
   validatorUploadCommitment,
   validatorUploadResponseSchema,
+  WalletError,
   type WalletLocation,
 } from '@resi/core';
 import { type AdapterConfig, type SourceCheckResult, checkSource } from '@resi/sources';
@@ -101,6 +102,21 @@ interface ApiFacts {
  * failure with its fix. The checks run in order; one that needs an earlier one's result (the
  * wallet, the API) says so instead of failing for the same reason twice.
  */
+/**
+ * A wallet that does not load as the doctor's detail and fix: a WalletError's message says what is
+ * wrong with the file and then what to do (which differs: create it, decrypt it, read it as its
+ * owner), so it is cut after the sentence naming the file; `fallback` is the fix when it says none.
+ */
+export function walletProblem(error: unknown, fallback: string): { detail: string; fix: string } {
+  const message = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  const path = error instanceof WalletError ? error.path : undefined;
+  const cut =
+    path === undefined || !message.includes(path) ? -1 : message.indexOf('. ', message.indexOf(path) + path.length);
+  if (cut < 0) return { detail: message, fix: fallback };
+  const fix = message.slice(cut + 2).trim();
+  return { detail: message.slice(0, cut), fix: fix.charAt(0).toLowerCase() + fix.slice(1) };
+}
+
 export async function runDoctor(
   setup: DoctorSetup,
   environment: DoctorEnvironment = DEFAULT_DOCTOR_ENVIRONMENT,
@@ -130,8 +146,10 @@ export async function runDoctor(
     record({
       name: 'wallet',
       ok: false,
-      detail: (error as Error).message.split('\n')[0]!,
-      fix: `create or import it (btcli wallet new_hotkey, or resi keys create ${walletFlags}), or point --wallet.path/--wallet.name/--wallet.hotkey at it`,
+      ...walletProblem(
+        error,
+        `create or import it (btcli wallet new-hotkey, or resi keys create ${walletFlags}), or point --wallet.path/--wallet.name/--wallet.hotkey at it`,
+      ),
     });
   }
 
