@@ -117,6 +117,36 @@ describe('market simulator, through the real realtor adapter', () => {
     expect(new DriftingMarket('another seed', DRIFT).forSale(zip, NOW)).not.toEqual(sut.market.forSale(zip, NOW));
   });
 
+  /** An honest miner's rows of `zip` scraped at NOW, as a validator checking at `validatorAt` judges them. */
+  const verdictsAt = async (zip: { zipcode: string }, validatorAt: number) => {
+    const epochStart = NOW - 5_000;
+    const scraped = (await collect(zip.zipcode, NOW)).listings;
+    clock = validatorAt;
+    const source = realtorAt(sut, validatorAt);
+    const signal = new AbortController().signal;
+    const listings = (await collectZipcode(source, { zipcode: zip.zipcode, expectedListings: 0, signal })).listings;
+    const since = recentlyClosedSince(epochStart);
+    const closed: ClosedCandidate[] = [];
+    for await (const page of source.fetchRecentlyClosed({
+      zipcode: zip.zipcode,
+      expectedListings: 0,
+      since,
+      nowMs: validatorAt,
+      signal,
+    }))
+      closed.push(...page);
+    const feed = indexFeed(listings, { kind: 'listings', since, listings: closed });
+    return scraped.map((row) => verdictAgainstFeed(row, feed));
+  };
+
+  it('a validator scoring an epoch long after it (a devnet stopped and resumed hours later) finds every honest row', async () => {
+    // Ninety epochs late: most listings an honest miner saw have closed since, and are found closed.
+    for (const zip of [populated(50), populated(300)]) {
+      const verdicts = await verdictsAt(zip, NOW + 90 * MINUTE_MS);
+      expect(verdicts.filter((v) => v === 'not_found').length, zip.zipcode).toBe(0);
+    }
+  });
+
   it("a validator checking after the grace end finds every honest miner's row: for sale, off the market at the price it had, or sold", async () => {
     const epochStart = NOW - 5_000;
     // Scraped in the epoch's first seconds, verified when the validation window ends (the latest a validator may).

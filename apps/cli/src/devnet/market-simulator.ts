@@ -55,14 +55,24 @@ export interface MarketDrift extends MarketDriftRates {
 }
 
 /**
+ * How many epochs a devnet's site keeps a listing that left the market. A validator scores the
+ * epochs it missed when it starts again, so a devnet stopped (Ctrl-C) and resumed has its
+ * validators score the epochs before the stop late; a real site still shows those listings, and
+ * with a shorter memory every honest miner of such an epoch was flagged for fabrication.
+ */
+export const DEVNET_CLOSED_RETENTION_EPOCHS = 100;
+
+/**
  * The drift of a devnet whose epochs last `epochMinutes`: the simulation's rates per epoch, and
- * off-market listings kept for twice an epoch with its validation window, so a validator scoring
- * an epoch at the last moment still finds every listing an honest miner saw for sale.
+ * off-market listings kept for {@link DEVNET_CLOSED_RETENTION_EPOCHS} epochs (5 hours at the
+ * default 3 minutes; at least twice an epoch with its validation window), so a validator scoring
+ * an epoch that late still finds every listing an honest miner saw for sale.
  */
 export function devnetMarketDrift(epochMinutes: number, validationWindowMinutes: number): MarketDrift {
   return {
     ...marketDriftForEpoch(epochMinutes * 60_000),
-    closedRetentionMs: 2 * (epochMinutes + validationWindowMinutes) * 60_000,
+    closedRetentionMs:
+      Math.max(2 * (epochMinutes + validationWindowMinutes), DEVNET_CLOSED_RETENTION_EPOCHS * epochMinutes) * 60_000,
   };
 }
 
