@@ -6,6 +6,7 @@ import { type MetagraphFile, createDevWallet } from '@resi/core';
 import {
   checkDevnetOptions,
   devnetApiEnv,
+  devnetStartError,
   operatorWallets,
   ownMinerHint,
   prepareDevnetAccounts,
@@ -51,6 +52,20 @@ describe('devnet options', () => {
       '--miners 0: must be a whole number of at least 1',
     );
     expect(() => checkDevnetOptions({ ...ok, miners: '2.5' })).toThrow('--miners 2.5');
+  });
+});
+
+describe('devnet start-up errors', () => {
+  it('a second devnet on the same state names the one running, not DATABASE_URL, which a devnet ignores', () => {
+    const held = new Error(
+      'The embedded database in /srv/.resi/db is in use by process 4242. Stop that process first, or set DATABASE_URL to a PostgreSQL server so several processes can share state.',
+    );
+    const said = devnetStartError(held, '/srv/.resi').message;
+    expect(said).toMatch(/^another devnet \(process 4242\) runs from \/srv\/\.resi: stop it first/);
+    expect(said).toContain('RESI_HOME=<dir>');
+    expect(said).not.toContain('DATABASE_URL');
+    const other = new Error('resi: 127.0.0.1:3000 is already in use.');
+    expect(devnetStartError(other, '/srv/.resi')).toBe(other);
   });
 });
 

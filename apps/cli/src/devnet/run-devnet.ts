@@ -276,6 +276,21 @@ export function checkDevnetOptions(options: Pick<DevnetOptions, 'epoch' | 'miner
   }
 }
 
+/**
+ * What a devnet that cannot start says: the API's own advice for an embedded database held by
+ * another process (set DATABASE_URL) does not apply to a devnet, which ignores it; another devnet
+ * runs from the same state.
+ */
+export function devnetStartError(error: unknown, home: string): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  const holder = /embedded database in .* is in use by process (\d+)/.exec(message)?.[1];
+  if (holder === undefined) return error instanceof Error ? error : new Error(message);
+  return new Error(
+    `another devnet (process ${holder}) runs from ${home}: stop it first (Ctrl-C where it runs, or kill ${holder}), ` +
+      'or run a second one from another directory or with RESI_HOME=<dir>, and another --port',
+  );
+}
+
 /** Removes the devnet's state; an operator's own wallets (`operatorWallets`) are theirs and stay. */
 export function resetDevnet(home: string): void {
   const wallets = join(home, 'wallets');
@@ -320,7 +335,9 @@ export async function runDevnet(options: DevnetOptions): Promise<void> {
     EPOCH_VALIDATION_WINDOW_MINUTES: String(schedule.validationWindowMinutes),
     EPOCH_GRACE_MINUTES: String(schedule.graceMinutes),
   });
-  const api = await startApi(config);
+  const api = await startApi(config).catch((error: unknown) => {
+    throw devnetStartError(error, home);
+  });
   printBanner(api.url);
   const epochMs = schedule.durationMinutes * 60_000;
   const lookup = (zip: string) => api.deps.catalogue.get(zip);
