@@ -9,6 +9,7 @@ import {
   type SkippedUploadCheck,
   type StoredObject,
   type UploadMetadata,
+  fileCreditTimeMs,
   inspectListingsParquetSchema,
   LISTINGS_FILE_NAME_PATTERN,
   MAX_METADATA_BYTES,
@@ -41,6 +42,8 @@ export interface VerifiedListingsFile {
   readonly path: string;
   readonly rows: number;
   readonly inspection: ListingsSchemaInspection;
+  /** When its listings count from in the crediting order (core `fileCreditTimeMs`). */
+  readonly creditFromMs: number;
 }
 
 /** One miner's submission after download and verification. */
@@ -364,7 +367,13 @@ async function verifySubmission(
           `the listings files hold more than the epoch's per-miner cap of ${options.caps.maxListings} rows (from its target)`,
         );
       }
-      files.push({ name, path, rows: verified.rows, inspection: verified.inspection });
+      files.push({
+        name,
+        path,
+        rows: verified.rows,
+        inspection: verified.inspection,
+        creditFromMs: fileCreditTimeMs(lastModified(object), uploadedAtMs, options.epochStartMs),
+      });
     }
     return {
       ...base,

@@ -660,3 +660,83 @@ describe('scoreEpochSubmissions: copies re-spelled so that neither identity key 
     });
   });
 });
+
+describe('scoreEpochSubmissions: each file is credited at its own storage time', () => {
+  let root: string;
+  let sybils: EpochScoringOutcome;
+  let single: EpochScoringOutcome;
+  const market = buildMarket(CRAFTED_ZIPCODES);
+  // One operator's dataset, collected in two halves: the first stored at 17:00, the second at 18:30.
+  const dataset = honestListings(market, at('16:10:00'));
+  const half = Math.ceil(dataset.length / 2);
+  // An independent miner holding every listing, uploaded in one go at 18:00.
+  const rival = { label: 'rival', listings: honestListings(market, at('16:20:00')), uploadedAt: at('18:00:00') };
+
+  async function score(name: string, uploads: Parameters<typeof writeUpload>[1][]) {
+    const bucket = join(root, name, 'bucket');
+    const submissions = [];
+    for (const [index, upload] of uploads.entries())
+      submissions.push(await writeUpload(bucket, { ...upload, uid: index + 1 }));
+    const marketPath = join(root, name, 'market.json');
+    await writeMarketFeed(marketPath, market);
+    return scoreEpochSubmissions(
+      {
+        epoch: epochResponse(CRAFTED_ZIPCODES),
+        submissions: submissionsResponse(submissions),
+        validatorHotkey: VALIDATOR,
+      },
+      {
+        workDirectory: join(root, name, 'work'),
+        fetcher: new LocalObjectFetcher(bucket),
+        verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
+        duckdb: { threads: 2 },
+      },
+    );
+  }
+  const credited = (outcome: EpochScoringOutcome, labels: string[]) =>
+    labels.reduce((sum, label) => sum + outcome.file.validation_results[hotkeyOf(label)]!.listings!.credited_rows, 0);
+  const rewards = (outcome: EpochScoringOutcome, labels: string[]) =>
+    labels.reduce(
+      (sum, label) =>
+        sum + outcome.file.validation_results[hotkeyOf(label)]!.placings.reduce((total, p) => total + p.reward, 0),
+      0,
+    );
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'resi-validator-file-times-'));
+    // Each half under a hotkey of its own, uploaded as soon as it was collected,
+    sybils = await score('sybils', [
+      rival,
+      { label: 'sybil-1', listings: dataset.slice(0, half), uploadedAt: at('17:00:00') },
+      { label: 'sybil-2', listings: dataset.slice(half), uploadedAt: at('18:30:00') },
+    ]);
+    // or both halves under one hotkey, as two files stored at the same instants.
+    single = await score('single', [
+      rival,
+      {
+        label: 'operator',
+        listings: dataset,
+        parts: 2,
+        storedAt: (name) => (name === 'listings-0001.parquet' ? at('17:00:00') : at('18:30:00')),
+        uploadedAt: at('18:30:00'),
+      },
+    ]);
+  });
+
+  afterAll(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('credits a file stored before a rival upload though the upload ended after it', () => {
+    // The first half was stored at 17:00, before the rival's 18:00; the second after it.
+    expect(credited(single, ['operator'])).toBe(half);
+    expect(credited(single, ['rival'])).toBe(dataset.length - half);
+    expect(single.file.validation_results[hotkeyOf('operator')]!.uploaded_at).toBe(at('18:30:00').toISOString());
+  });
+
+  it('pays a dataset split over hotkeys no more than the same files under one hotkey', () => {
+    expect(credited(sybils, ['sybil-1', 'sybil-2'])).toBe(credited(single, ['operator']));
+    expect(credited(sybils, ['rival'])).toBe(credited(single, ['rival']));
+    expect(rewards(sybils, ['sybil-1', 'sybil-2'])).toBeLessThanOrEqual(rewards(single, ['operator']));
+  });
+});

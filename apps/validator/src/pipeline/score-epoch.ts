@@ -205,6 +205,7 @@ export async function scoreEpochSubmissions(
       honeypotZipcodes,
       epochStartMs: initial.epochStartMs,
       graceEndMs: initial.graceEndMs,
+      auditSeed: initial.audit.seed!,
     });
     const scanned = await scan.scan(
       accepted.map((miner) => ({ hotkey: miner.hotkey, uploadedAtMs: miner.uploadedAtMs!, files: miner.files })),

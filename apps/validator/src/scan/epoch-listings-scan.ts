@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import {
+  inCreditOrder,
   LISTING_COLUMNS,
   LISTING_COLUMN_NAMES,
   type Listing,
@@ -32,12 +33,14 @@ import {
 export interface ScanListingsFile {
   readonly path: string;
   readonly inspection: ListingsSchemaInspection;
+  /** When its listings count from in the crediting order (core `fileCreditTimeMs`). */
+  readonly creditFromMs: number;
 }
 
 /** One miner's files, in canonical order (by file name). */
 export interface ScanMiner {
   readonly hotkey: string;
-  /** Server-observed upload time: the earlier of two identical rows is the original. */
+  /** Server-observed upload time (its last scored object). */
   readonly uploadedAtMs: number;
   readonly files: readonly ScanListingsFile[];
 }
@@ -45,6 +48,8 @@ export interface ScanMiner {
 /** The epoch facts the scan applies. */
 export interface ScanEpoch extends ListingRulesContext {
   readonly honeypotZipcodes: readonly string[];
+  /** The revealed audit seed: it breaks ties in the crediting order (core `creditTieKey`). */
+  readonly auditSeed: string;
 }
 
 /** A miner file DuckDB could not decode. */
@@ -85,10 +90,10 @@ export const AUDIT_FINGERPRINT_COLUMNS: readonly ListingColumnName[] = LISTING_C
 const AUDIT_FINGERPRINT_SQL = fingerprintSql(AUDIT_FINGERPRINT_COLUMNS);
 
 /**
- * A row's place in the crediting order as one BIGINT: `miner_idx << 47 | file_idx << 31 | row_no`
- * (miners in upload order, below 2¹⁶; files below 2¹⁶; rows per file below 2³¹).
+ * A row's place in the crediting order as one BIGINT: `credit_rank << 31 | row_no`, the file's
+ * rank in core's `inCreditOrder` (below 2³²) and the row's number in its file (below 2³¹).
  */
-const ORDER_SQL = `((r.miner_idx::BIGINT << 47) | (r.file_idx::BIGINT << 31) | r.row_no)`;
+const ORDER_SQL = `((f.credit_rank::BIGINT << 31) | r.row_no)`;
 
 /**
  * Text columns whose values repeat across miners (every honest miner uploads the same listing with
@@ -145,7 +150,7 @@ function normalisedRowsSql(files: readonly ScanListingsFile[]): string {
  * the identity keys (normalised URL, normalised address with zipcode) and a fingerprint of the
  * compared values. Then, in steps the pipeline drives: the distinct rows of the audited zipcodes
  * to verify, their verdicts counted per miner and zipcode, and the crediting of each listing once,
- * to its earliest upload (server time, then hotkey; then file and row order).
+ * to the earliest file that holds it (core `inCreditOrder`; then row order).
  */
 export class EpochListingsScan {
   private readonly predicates;
@@ -171,7 +176,7 @@ export class EpochListingsScan {
       DROP TABLE IF EXISTS scan_verdicts;
       CREATE TEMP TABLE scan_verdicts (fingerprint UHUGEINT, verdict VARCHAR);
       CREATE TEMP TABLE scan_miners (miner_idx INTEGER, hotkey VARCHAR, upload_rank INTEGER);
-      CREATE TEMP TABLE scan_files (path VARCHAR, miner_idx INTEGER, file_idx INTEGER);
+      CREATE TEMP TABLE scan_files (path VARCHAR, miner_idx INTEGER, file_idx INTEGER, credit_rank INTEGER);
       CREATE TEMP TABLE scan_rows (miner_idx INTEGER, file_idx INTEGER, row_no BIGINT, zipcode VARCHAR,
         flags BIGINT, identity UHUGEINT, url_key UHUGEINT, addr_key UHUGEINT, fingerprint UHUGEINT);`);
     const minersAppender = await this.session.connection.createAppender('scan_miners');
@@ -181,12 +186,25 @@ export class EpochListingsScan {
       minersAppender.appendVarchar(miner.hotkey);
       minersAppender.appendInteger(index);
       minersAppender.endRow();
-      miner.files.forEach((file, fileIndex) => {
-        filesAppender.appendVarchar(file.path);
-        filesAppender.appendInteger(index);
-        filesAppender.appendInteger(fileIndex);
-        filesAppender.endRow();
-      });
+    });
+    const creditOrder = inCreditOrder(
+      this.epoch.auditSeed,
+      byUpload.flatMap((miner, minerIndex) =>
+        miner.files.map((file, fileIndex) => ({
+          hotkey: miner.hotkey,
+          minerIndex,
+          fileIndex,
+          path: file.path,
+          creditFromMs: file.creditFromMs,
+        })),
+      ),
+    );
+    creditOrder.forEach((file, rank) => {
+      filesAppender.appendVarchar(file.path);
+      filesAppender.appendInteger(file.minerIndex);
+      filesAppender.appendInteger(file.fileIndex);
+      filesAppender.appendInteger(rank);
+      filesAppender.endRow();
     });
     minersAppender.closeSync();
     filesAppender.closeSync();
@@ -427,7 +445,7 @@ export class EpochListingsScan {
   /**
    * Credits each listing once, to its earliest upload: among the valid rows of the `creditable`
    * miners that are verified or were not audited, a row is credited iff it
-   * is the first (upload order, then file and row order) to hold its URL key and the first to hold
+   * is the first (files in core's `inCreditOrder`, then row order) to hold its URL key and the first to hold
    * its address key. Per miner and zipcode: its own distinct listings (its rows that are the first
    * of its own to hold both keys: a listing repeated under another URL or spelling counts once),
    * those credited, and of its own listings those an earlier upload held first (overlap). Call after `recordVerdicts`. A row of an audited
@@ -452,7 +470,8 @@ export class EpochListingsScan {
       DROP TABLE IF EXISTS scan_eligible;
       CREATE TEMP TABLE scan_eligible AS
       SELECT r.miner_idx, r.zipcode, r.url_key, r.addr_key, ${ORDER_SQL} AS ord
-      FROM scan_rows AS r LEFT JOIN scan_verdicts AS v USING (fingerprint)
+      FROM scan_rows AS r JOIN scan_files AS f USING (miner_idx, file_idx)
+        LEFT JOIN scan_verdicts AS v USING (fingerprint)
       WHERE r.flags = 0 AND r.miner_idx IN ${EpochListingsScan.inList(miners)}
         AND (v.verdict IS NULL OR v.verdict = 'verified')`);
     const rows = await this.session.rows<{
@@ -470,7 +489,7 @@ export class EpochListingsScan {
         count(*) FILTER (WHERE e.ord = ou.first AND e.ord = oa.first) AS own,
         count(*) FILTER (WHERE e.ord = u.first AND e.ord = a.first) AS credited,
         count(*) FILTER (WHERE e.ord = ou.first AND e.ord = oa.first
-          AND ((u.first >> 47) < e.miner_idx OR (a.first >> 47) < e.miner_idx)) AS overlap
+          AND (u.first < e.ord OR a.first < e.ord)) AS overlap
       FROM scan_eligible AS e JOIN first_url AS u USING (url_key) JOIN first_addr AS a USING (addr_key)
         JOIN own_url AS ou USING (miner_idx, url_key) JOIN own_addr AS oa USING (miner_idx, addr_key)
       GROUP BY e.miner_idx, e.zipcode ORDER BY e.miner_idx, e.zipcode`);

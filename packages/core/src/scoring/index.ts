@@ -11,3 +11,4 @@ export * from './rewards.js';
 export * from './epoch-scoring.js';
 export * from './results-file.js';
 export * from './closed-listings.js';
+export * from './credit-order.js';
