@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type Signer, parseMinerUploadMetadata, readListingsParquet, sha256Hex } from '@resi/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MinerApiClient } from '../api/miner-api-client.js';
-import { silentLogger } from '@resi/client';
+import { createLogger, silentLogger } from '@resi/client';
 import { FileListingSource, type ListingSource } from '@resi/sources';
 import { WorkStore } from '../store/work-store.js';
 import { sampleListing } from '../../../../packages/sources/src/testing/listing-fixtures.test-utils.js';
@@ -155,7 +155,13 @@ describe('MinerDaemon', () => {
     await run(daemonFor(new FileListingSource({ path: feed })));
     const calls = double.requests.length;
     const statuses = double.statuses.length;
-    await run(daemonFor(new FileListingSource({ path: feed })));
+    const lines: string[] = [];
+    const log = createLogger({ level: 'info', json: true, sink: { write: (line) => lines.push(line) } });
+    await run(daemonFor(new FileListingSource({ path: feed }), { log }));
+    // A restarted miner says why it is idle, once.
+    const waiting = lines.filter((line) => line.includes('epoch already finished by this miner'));
+    expect(waiting).toHaveLength(1);
+    expect(JSON.parse(waiting[0]!)).toMatchObject({ epochId: assignment.epochId, status: 'COMPLETED' });
     expect(double.statuses).toHaveLength(statuses);
     expect(double.writes).toHaveLength(2);
     expect(double.requests.slice(calls).map((request) => request.url.pathname)).not.toContain(

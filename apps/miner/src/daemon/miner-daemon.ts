@@ -155,12 +155,22 @@ export class MinerDaemon {
     try {
       await this.waitForApi(signal);
       await this.resumeEarlierEpochs(signal);
+      /** The epoch whose wait was last logged, so a restarted miner says once why it is idle. */
+      let waitLogged: string | undefined;
       for (;;) {
         const stats = await this.readStats(signal);
         const current = stats?.epochStatus.currentEpoch ?? null;
         if (current?.status === 'ACTIVE') {
           const stored = await this.options.store.loadEpoch(current.id);
           if (!stored?.state.finalStatus) await this.runCurrentEpoch(current, signal);
+          else if (waitLogged !== current.id) {
+            waitLogged = current.id;
+            this.log.info('epoch already finished by this miner; waiting for the next one', {
+              epochId: current.id,
+              status: stored.state.finalStatus.status,
+              nextEpochInSeconds: stats?.epochStatus.timing.timeUntilNextEpoch,
+            });
+          }
           if (this.options.once && (await this.options.store.loadEpoch(current.id))?.state.finalStatus) return;
         }
         const untilNextMs = stats ? stats.epochStatus.timing.timeUntilNextEpoch * 1000 + 1_000 : this.pollIntervalMs;
