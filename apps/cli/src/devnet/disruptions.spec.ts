@@ -53,7 +53,8 @@ const waitUntil = async (condition: () => boolean) => {
 
 describe('devnet disruptions', () => {
   it('the late miner is frozen, then thawed after the deadline, both lines naming the epoch it collected', async () => {
-    await midCollection(300);
+    // Far enough ahead that a busy machine sees it mid-collection before its thaw time has passed.
+    await midCollection(1_500);
     const program = fakeProgram('devnet-late');
     const lines: string[] = [];
     disruption = stallPastDeadline(
@@ -71,6 +72,16 @@ describe('devnet disruptions', () => {
       new RegExp(`^\\[devnet\\] \\[epoch ${EPOCH}\\] devnet-late frozen \\(SIGSTOP\\) mid-collection`),
     );
     expect(lines[1]).toMatch(new RegExp(`^\\[devnet\\] \\[epoch ${EPOCH}\\] devnet-late thawed \\(SIGCONT\\)`));
+  });
+
+  it('a late miner resuming an epoch whose thaw time has passed (a resumed devnet) is not frozen', async () => {
+    await midCollection(-500);
+    const program = fakeProgram('devnet-late');
+    const lines: string[] = [];
+    disruption = stallPastDeadline(program, dir, 100, (line) => lines.push(line));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(program.signals).toEqual([]);
+    expect(lines).toEqual([]);
   });
 
   it('the crasher is killed once per epoch, the line naming that epoch', async () => {
