@@ -98,12 +98,12 @@ export class DashboardService {
     return newest;
   }
 
-  /** The epoch active now, created on demand like the miners' current assignment. */
-  /** The running epoch's ID. */
+  /** The running epoch's ID, created on demand like the miners' current assignment. */
   async currentEpochId(): Promise<string> {
     return (await this.epochs.current()).epoch.id;
   }
 
+  /** The epoch active now, created on demand like the miners' current assignment. */
   async currentEpoch(): Promise<DashboardEpochResponse> {
     const { epoch } = await this.epochs.current();
     return this.epoch(epoch.id);

@@ -26,6 +26,36 @@ import { type EpochScoringOutcome, scoreEpochSubmissions } from './score-epoch.j
 
 const VALIDATOR = hotkeyOf('validator');
 
+/**
+ * Scores `uploads` (uids in order, from 1) against `market` under `directory`: the objects laid
+ * out like the bucket, the market as the verification feed.
+ */
+async function scoreUploads(
+  directory: string,
+  market: ReturnType<typeof buildMarket>,
+  uploads: readonly Parameters<typeof writeUpload>[1][],
+): Promise<EpochScoringOutcome> {
+  const bucket = join(directory, 'bucket');
+  const submissions = [];
+  for (const [index, upload] of uploads.entries())
+    submissions.push(await writeUpload(bucket, { ...upload, uid: index + 1 }));
+  const marketPath = join(directory, 'market.json');
+  await writeMarketFeed(marketPath, market);
+  return scoreEpochSubmissions(
+    {
+      epoch: epochResponse(CRAFTED_ZIPCODES),
+      submissions: submissionsResponse(submissions),
+      validatorHotkey: VALIDATOR,
+    },
+    {
+      workDirectory: join(directory, 'work'),
+      fetcher: new LocalObjectFetcher(bucket),
+      verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
+      duckdb: { threads: 2 },
+    },
+  );
+}
+
 describe('scoreEpochSubmissions: crafted miners get the score the rules give, with the reason', () => {
   let root: string;
   let outcome: EpochScoringOutcome;
@@ -580,27 +610,8 @@ describe('scoreEpochSubmissions: copies re-spelled so that neither identity key 
     .slice(0, 20);
   const repeater = [...half, ...respell(half, (address) => address.toUpperCase())];
 
-  async function score(name: string, uploads: { label: string; listings: Listing[]; uploadedAt: Date }[]) {
-    const bucket = join(root, name, 'bucket');
-    const submissions = [];
-    for (const [index, upload] of uploads.entries())
-      submissions.push(await writeUpload(bucket, { ...upload, uid: index + 1 }));
-    const marketPath = join(root, name, 'market.json');
-    await writeMarketFeed(marketPath, market);
-    return scoreEpochSubmissions(
-      {
-        epoch: epochResponse(CRAFTED_ZIPCODES),
-        submissions: submissionsResponse(submissions),
-        validatorHotkey: VALIDATOR,
-      },
-      {
-        workDirectory: join(root, name, 'work'),
-        fetcher: new LocalObjectFetcher(bucket),
-        verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
-        duckdb: { threads: 2 },
-      },
-    );
-  }
+  const score = (name: string, uploads: Parameters<typeof writeUpload>[1][]) =>
+    scoreUploads(join(root, name), market, uploads);
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'resi-validator-respelled-'));
@@ -672,27 +683,8 @@ describe('scoreEpochSubmissions: each file is credited at its own storage time',
   // An independent miner holding every listing, uploaded in one go at 18:00.
   const rival = { label: 'rival', listings: honestListings(market, at('16:20:00')), uploadedAt: at('18:00:00') };
 
-  async function score(name: string, uploads: Parameters<typeof writeUpload>[1][]) {
-    const bucket = join(root, name, 'bucket');
-    const submissions = [];
-    for (const [index, upload] of uploads.entries())
-      submissions.push(await writeUpload(bucket, { ...upload, uid: index + 1 }));
-    const marketPath = join(root, name, 'market.json');
-    await writeMarketFeed(marketPath, market);
-    return scoreEpochSubmissions(
-      {
-        epoch: epochResponse(CRAFTED_ZIPCODES),
-        submissions: submissionsResponse(submissions),
-        validatorHotkey: VALIDATOR,
-      },
-      {
-        workDirectory: join(root, name, 'work'),
-        fetcher: new LocalObjectFetcher(bucket),
-        verification: new ZipcodeFeedAuditSources(new FileListingSource({ path: marketPath })),
-        duckdb: { threads: 2 },
-      },
-    );
-  }
+  const score = (name: string, uploads: Parameters<typeof writeUpload>[1][]) =>
+    scoreUploads(join(root, name), market, uploads);
   const credited = (outcome: EpochScoringOutcome, labels: string[]) =>
     labels.reduce((sum, label) => sum + outcome.file.validation_results[hotkeyOf(label)]!.listings!.credited_rows, 0);
   const rewards = (outcome: EpochScoringOutcome, labels: string[]) =>
